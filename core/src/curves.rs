@@ -1,0 +1,1 @@
+//! Curve domain logic: pure functions over the curve vocabulary of `aurum-ports`.

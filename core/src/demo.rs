@@ -1,0 +1,1 @@
+//! Deterministic demo dataset (to be written).

@@ -1,0 +1,6 @@
+#![doc = include_str!("../README.md")]
+
+pub mod curves;
+pub mod demo;
+pub mod ingest;
+pub mod service;

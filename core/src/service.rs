@@ -1,0 +1,1 @@
+//! Curve use cases (to be written).

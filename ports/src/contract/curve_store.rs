@@ -1,0 +1,1 @@
+//! Contract suite for `CurveStore` (to be written).

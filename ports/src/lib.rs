@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+
+pub mod clock;
+pub mod curve;
+pub mod curve_store;
+pub mod error;
+pub mod page;
+pub mod tenant;
+
+#[cfg(feature = "contract")]
+pub mod contract;
+
+pub use clock::Clock;
+pub use curve::{
+    AssetClass, CurveFilters, CurveKey, CurveObservation, DimValue, Dimension, PriceType,
+    RowOrigin, TenorType,
+};
+pub use curve_store::{
+    CurveStore, DiffPair, DiffQuery, DimensionCount, Dimensions, DimensionsQuery, HistoryQuery,
+    ListQuery, ObservationStream, UpsertReport,
+};
+pub use error::StoreError;
+pub use page::{Direction, DiffKeyset, HistoryKeyset, ListKeyset, Page, PageRequest};
+pub use tenant::{InvalidTenant, TenantId};
