@@ -1,1 +1,10 @@
-//! Curve use cases (to be written).
+//! Use-case services: they hold their ports (`Arc<dyn …>`), apply the guardrails and cursor
+//! rules, and are what the shell's handlers call.
+
+pub mod curves;
+pub mod guardrails;
+
+pub use curves::{
+    CursorPage, CurveDiff, CurveQueryError, CurveService, DiffRequest, DimensionsRequest,
+    HistoryRequest, ListRequest, ParameterProblem, StripsRequest,
+};

@@ -109,10 +109,13 @@ impl CurveKey {
         let t = raw.trim();
         let ok = !t.is_empty()
             && t.len() <= 128
-            && t
-                .bytes()
+            && t.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'));
-        if ok { Ok(Self(Arc::from(t))) } else { Err(InvalidCurveKey) }
+        if ok {
+            Ok(Self(Arc::from(t)))
+        } else {
+            Err(InvalidCurveKey)
+        }
     }
 
     /// Wraps an already interned, already validated key.
@@ -331,7 +334,7 @@ pub struct CurveObservation {
     pub mid: Option<f64>,
     /// Curve identity.
     pub curve_key: CurveKey,
-    /// SHA-256 hex over the ingested slice (source_file, sheet_name, asof_date).
+    /// SHA-256 hex over the ingested slice (`source_file`, `sheet_name`, `asof_date`).
     pub version_hash: Arc<str>,
     /// When ingestion stored the row; the latest ingest wins for a duplicate key.
     pub ingest_ts: DateTime<Utc>,
@@ -361,7 +364,10 @@ mod tests {
     #[test]
     fn enums_parse_case_insensitively_and_print_canonically() {
         assert_eq!("POWER".parse::<AssetClass>().unwrap(), AssetClass::Power);
-        assert_eq!(" monthly ".parse::<TenorType>().unwrap().as_str(), "MONTHLY");
+        assert_eq!(
+            " monthly ".parse::<TenorType>().unwrap().as_str(),
+            "MONTHLY"
+        );
         assert_eq!("bid".parse::<PriceType>().unwrap(), PriceType::Bid);
         let err = "x".parse::<AssetClass>().unwrap_err();
         assert_eq!(err.to_string(), "unknown asset_class 'x'");

@@ -21,7 +21,7 @@ pub struct ListQuery {
     pub page: PageRequest<ListKeyset>,
 }
 
-/// Diff query: rows of `asof_a` joined with rows of `asof_b` on (curve_key, tenor_label).
+/// Diff query: rows of `asof_a` joined with rows of `asof_b` on (`curve_key`, `tenor_label`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffQuery {
     /// Exact-match filters (applied to both dates).
@@ -118,6 +118,8 @@ pub trait CurveStore: Send + Sync + 'static {
     /// or equal to the stored one's, except that a [`RowOrigin::Derived`] row never replaces a
     /// [`RowOrigin::Ingested`] one. Within one batch, a later row of the same key wins over an
     /// earlier one under the same rule. Rows are visible to every query once this returns `Ok`.
+    /// The report counts every row of the batch once, as if the rows were applied one at a time
+    /// in order (`inserted + updated + skipped == rows.len()`).
     ///
     /// [`RowOrigin::Derived`]: crate::curve::RowOrigin::Derived
     /// [`RowOrigin::Ingested`]: crate::curve::RowOrigin::Ingested

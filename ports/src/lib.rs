@@ -20,5 +20,5 @@ pub use curve_store::{
     ListQuery, ObservationStream, UpsertReport,
 };
 pub use error::StoreError;
-pub use page::{Direction, DiffKeyset, HistoryKeyset, ListKeyset, Page, PageRequest};
+pub use page::{DiffKeyset, Direction, HistoryKeyset, ListKeyset, Page, PageRequest};
 pub use tenant::{InvalidTenant, TenantId};

@@ -30,12 +30,17 @@ pub struct PageRequest<K> {
 impl<K> PageRequest<K> {
     /// The first page of at most `limit` rows.
     pub fn first(limit: usize) -> Self {
-        Self { limit, position: None }
+        Self {
+            limit,
+            position: None,
+        }
     }
 
     /// The direction the page travels (`Forward` for the first page).
     pub fn direction(&self) -> Direction {
-        self.position.as_ref().map_or(Direction::Forward, |(d, _)| *d)
+        self.position
+            .as_ref()
+            .map_or(Direction::Forward, |(d, _)| *d)
     }
 }
 
@@ -52,7 +57,10 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// An empty page with nothing beyond it.
     pub fn empty() -> Self {
-        Self { items: Vec::new(), has_more: false }
+        Self {
+            items: Vec::new(),
+            has_more: false,
+        }
     }
 }
 

@@ -56,7 +56,15 @@ mod tests {
 
     #[test]
     fn tenant_ids_reject_bad_shapes() {
-        for bad in ["", " ", "-acme", "a b", "x".repeat(65).as_str(), "émile", "a/b"] {
+        for bad in [
+            "",
+            " ",
+            "-acme",
+            "a b",
+            "x".repeat(65).as_str(),
+            "émile",
+            "a/b",
+        ] {
             assert_eq!(TenantId::parse(bad), Err(InvalidTenant), "{bad:?}");
         }
         assert!(TenantId::parse(&"x".repeat(64)).is_ok());

@@ -1,1 +1,12 @@
 #![doc = include_str!("../README.md")]
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod http;
+pub mod loader;
+pub mod settings;
+pub mod state;
+pub mod telemetry;
+
+pub use app::Application;

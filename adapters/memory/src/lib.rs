@@ -1,1 +1,5 @@
 #![doc = include_str!("../README.md")]
+
+mod curve_store;
+
+pub use curve_store::MemoryCurveStore;

@@ -1,0 +1,126 @@
+//! The application: `Application::build(settings)` composes adapters and services, binds the
+//! HTTP server and returns something with `.port()` and `.run_until_stopped()`. `main` and the
+//! integration tests both use it.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use utoipa_swagger_ui::SwaggerUi;
+
+use aurum_adapter_memory::MemoryCurveStore;
+use aurum_core::cursor::CursorCodec;
+use aurum_core::service::CurveService;
+use aurum_ports::CurveStore;
+
+use crate::http::metrics::HttpMetrics;
+use crate::http::ops::RouteTable;
+use crate::http::{self, openapi};
+use crate::loader;
+use crate::settings::ServeSettings;
+use crate::state::AppState;
+
+/// A bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Builds the application: store, data, services, HTTP server bound to the configured port.
+    ///
+    /// # Errors
+    /// When data cannot be loaded, the cursor secret is empty, or the port cannot be bound.
+    pub async fn build(settings: ServeSettings) -> anyhow::Result<Self> {
+        let store: Arc<dyn CurveStore> = Arc::new(MemoryCurveStore::new());
+        if settings.load.is_empty() {
+            loader::load_demo(&store, settings.demo_rows, settings.demo_seed).await?;
+        } else {
+            for file in &settings.load {
+                loader::ingest_file(&store, file, &loader::IngestOptions::default()).await?;
+            }
+        }
+        let state = web::Data::new(compose(&settings, store, "memory")?);
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .with_context(|| format!("while binding {}:{}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state, &settings)?;
+        Ok(Self { port, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until the server stops (SIGTERM: graceful; SIGINT: forced).
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The composition root: settings and a store in, application state out.
+///
+/// # Errors
+/// When the cursor secret is empty or metrics cannot be registered.
+pub fn compose(
+    settings: &ServeSettings,
+    store: Arc<dyn CurveStore>,
+    store_kind: &'static str,
+) -> anyhow::Result<AppState> {
+    let secret = match &settings.cursor_secret {
+        Some(s) => s.as_bytes().to_vec(),
+        None => {
+            let mut bytes = [0_u8; 32];
+            rand::fill(&mut bytes);
+            bytes.to_vec()
+        }
+    };
+    let cursors = CursorCodec::new(&secret).context("AURUM_CURSOR_SECRET must not be empty")?;
+    Ok(AppState {
+        curves: CurveService::new(store, cursors),
+        registry: prometheus::Registry::new(),
+        store_kind,
+    })
+}
+
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    settings: &ServeSettings,
+) -> anyhow::Result<Server> {
+    let metrics = web::Data::new(
+        HttpMetrics::register(&state.registry).context("while registering metrics")?,
+    );
+    let doc = openapi::document();
+    let routes = web::Data::new(RouteTable(openapi::route_table(&doc)));
+    let max_body = settings.max_body_bytes;
+    let mut server = HttpServer::new(move || {
+        let (query, path, json, payload) = http::extractor_config(max_body);
+        App::new()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(routes.clone())
+            .app_data(query)
+            .app_data(path)
+            .app_data(json)
+            .app_data(payload)
+            .wrap(from_fn(http::metrics::observe))
+            .wrap(from_fn(http::request_id::request_id))
+            .configure(http::configure_routes)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
+            .default_service(web::to(http::ops::fallback))
+    })
+    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .listen(listener)?;
+    if let Some(w) = settings.workers {
+        server = server.workers(w.max(1));
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,71 @@
+//! The `aurum` command line: `serve`, `ingest curves`, `demo-data`, `openapi`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::settings::{LogSettings, ServeSettings};
+
+/// Aurum: market intelligence for energy.
+#[derive(Debug, Parser)]
+#[command(name = "aurum", version, about)]
+pub struct Cli {
+    /// Logging.
+    #[command(flatten)]
+    pub log: LogSettings,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (with no settings: the in-memory store filled with the demo dataset).
+    Serve(ServeSettings),
+    /// Ingest data files.
+    Ingest {
+        /// What to ingest.
+        #[command(subcommand)]
+        what: IngestCommand,
+    },
+    /// Write the deterministic demo dataset as CSV.
+    DemoData(DemoDataArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+/// `aurum ingest …`
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// Ingest curve files (CSV or NDJSON, chosen by extension).
+    Curves(IngestCurvesArgs),
+}
+
+/// `aurum ingest curves`
+#[derive(Debug, Args)]
+pub struct IngestCurvesArgs {
+    /// Files to ingest (`.csv`, `.ndjson` or `.jsonl`).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read and validate only; print the summary without storing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write quarantined rows (file, line, reason, raw) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub quarantine_out: Option<PathBuf>,
+}
+
+/// `aurum demo-data`
+#[derive(Debug, Args)]
+pub struct DemoDataArgs {
+    /// Output CSV file (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Number of rows.
+    #[arg(long, default_value_t = 200_000)]
+    pub rows: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}

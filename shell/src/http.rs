@@ -1,0 +1,80 @@
+//! The HTTP surface: middleware, the problem table, representations and the route modules.
+
+pub mod csv_out;
+pub mod curve_repr;
+pub mod envelope;
+pub mod metrics;
+pub mod openapi;
+pub mod ops;
+pub mod params;
+pub mod problem;
+pub mod representation;
+pub mod request_id;
+pub mod tenant;
+pub mod v2;
+
+use actix_web::{HttpRequest, error, web};
+
+use self::problem::{ApiError, kinds};
+
+/// Registers every route on `cfg`.
+pub fn configure_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(v2::curves::list_curves)
+        .service(v2::curves::diff_curves)
+        .service(v2::curves::list_strips)
+        .service(v2::curves::export_curves)
+        .service(v2::curves::curve_history)
+        .service(v2::metadata::dimensions)
+        .service(ops::health)
+        .service(ops::ready)
+        .service(ops::metrics)
+        .service(ops::problem_page)
+        .route("/healthz", web::get().to(ops::health_alias))
+        .route("/livez", web::get().to(ops::health_alias))
+        .route(
+            "/readyz",
+            web::get().to(|state: web::Data<crate::state::AppState>| async move {
+                ops::ready_response(&state).await
+            }),
+        );
+}
+
+/// Maps extractor failures (query, path, JSON, payload) to problems.
+pub fn extractor_config(
+    max_body_bytes: usize,
+) -> (
+    web::QueryConfig,
+    web::PathConfig,
+    web::JsonConfig,
+    web::PayloadConfig,
+) {
+    let query = web::QueryConfig::default().error_handler(|e, _req: &HttpRequest| {
+        ApiError::invalid(vec![aurum_core::service::ParameterProblem::new(
+            "query",
+            e.to_string(),
+        )])
+        .into()
+    });
+    let path = web::PathConfig::default().error_handler(|e, _req: &HttpRequest| {
+        ApiError::new(kinds::NOT_FOUND, e.to_string()).into()
+    });
+    let json = web::JsonConfig::default()
+        .limit(max_body_bytes)
+        .error_handler(move |e, _req: &HttpRequest| {
+            match &e {
+                error::JsonPayloadError::ContentType => ApiError::new(
+                    kinds::UNSUPPORTED_MEDIA_TYPE,
+                    "send the body as application/json",
+                ),
+                error::JsonPayloadError::Overflow { .. }
+                | error::JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
+                    kinds::PAYLOAD_TOO_LARGE,
+                    format!("the body must be at most {max_body_bytes} bytes"),
+                ),
+                other => ApiError::new(kinds::UNPROCESSABLE, other.to_string()),
+            }
+            .into()
+        });
+    let payload = web::PayloadConfig::default().limit(max_body_bytes);
+    (query, path, json, payload)
+}

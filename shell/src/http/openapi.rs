@@ -1,0 +1,137 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the schemas that
+//! exist only to document shapes (envelopes, problems).
+
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use super::curve_repr::{CurveRow, DiffRow};
+use super::envelope::{Links, ListMeta, ObjectMeta};
+use super::v2::metadata::DimensionValue;
+use super::{ops, v2};
+
+/// An RFC 9457 problem document.
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    /// `/problems/{slug}`; documented at that path.
+    pub r#type: String,
+    /// Fixed per type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What to fix.
+    pub detail: String,
+    /// The request path.
+    pub instance: Option<String>,
+    /// The request id.
+    pub request_id: Option<String>,
+    /// Each offending input.
+    pub errors: Option<Vec<ProblemItemDoc>>,
+}
+
+/// One offending input.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemItemDoc {
+    /// Query parameter.
+    pub parameter: Option<String>,
+    /// JSON pointer into the body.
+    pub pointer: Option<String>,
+    /// What is wrong.
+    pub detail: String,
+}
+
+/// A page of curve rows.
+#[derive(Serialize, ToSchema)]
+pub struct CurveListDoc {
+    /// Rows.
+    pub data: Vec<CurveRow<'static>>,
+    /// Paging and request information.
+    pub meta: ListMeta,
+    /// Links to this, the next and the previous page.
+    pub links: Links,
+}
+
+/// A page of diff rows.
+#[derive(Serialize, ToSchema)]
+pub struct DiffListDoc {
+    /// Rows.
+    pub data: Vec<DiffRow<'static>>,
+    /// Paging and request information.
+    pub meta: ListMeta,
+    /// Links.
+    pub links: Links,
+}
+
+/// Values per dimension.
+#[derive(Serialize, ToSchema)]
+pub struct DimensionsDoc {
+    /// `{dimension: [{value, count}]}` for asset_class, iso, location, market, product, block,
+    /// tenor_type.
+    pub data: std::collections::BTreeMap<String, Vec<DimensionValue>>,
+    /// Request information.
+    pub meta: ObjectMeta,
+}
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Aurum API",
+        description = "Market intelligence for energy: forward curves, metadata and scenarios. \
+            /v2 is canonical; errors are RFC 9457 problems documented under /problems/{slug}.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        v2::curves::list_curves,
+        v2::curves::diff_curves,
+        v2::curves::list_strips,
+        v2::curves::curve_history,
+        v2::curves::export_curves,
+        v2::metadata::dimensions,
+        ops::health,
+        ops::ready,
+        ops::metrics,
+        ops::problem_page,
+    ),
+    components(schemas(Problem, ProblemItemDoc)),
+    tags(
+        (name = "curves", description = "Forward curve observations"),
+        (name = "metadata", description = "Dimensions and reference data"),
+        (name = "operations", description = "Health, readiness, metrics and documentation"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The generated document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// `(path template, methods)` for every documented operation, for 404/405 decisions.
+pub fn route_table(doc: &utoipa::openapi::OpenApi) -> Vec<(String, Vec<&'static str>)> {
+    use utoipa::openapi::HttpMethod;
+    doc.paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let mut methods = Vec::new();
+            for (m, op) in [
+                (HttpMethod::Get, &item.get),
+                (HttpMethod::Post, &item.post),
+                (HttpMethod::Put, &item.put),
+                (HttpMethod::Patch, &item.patch),
+                (HttpMethod::Delete, &item.delete),
+            ] {
+                if op.is_some() {
+                    methods.push(match m {
+                        HttpMethod::Get => "GET",
+                        HttpMethod::Post => "POST",
+                        HttpMethod::Put => "PUT",
+                        HttpMethod::Patch => "PATCH",
+                        _ => "DELETE",
+                    });
+                }
+            }
+            (path.clone(), methods)
+        })
+        .collect()
+}

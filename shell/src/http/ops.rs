@@ -1,0 +1,192 @@
+//! Operational routes: liveness, readiness (`application/health+json`), Prometheus metrics,
+//! problem-type documentation pages, and the 404/405 fallback.
+
+use std::time::{Duration, Instant};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde_json::json;
+
+use super::problem::{ApiError, kinds};
+use crate::state::AppState;
+
+/// How long a readiness probe waits for a dependency.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Liveness: the process answers. Never depends on a dependency.
+#[utoipa::path(
+    get, path = "/health", tag = "operations", operation_id = "health",
+    responses((status = 200, description = "The process is alive", content_type = "application/health+json", body = Object))
+)]
+#[get("/health")]
+pub async fn health() -> HttpResponse {
+    health_response()
+}
+
+/// The liveness handler of the `/healthz` and `/livez` aliases.
+pub async fn health_alias() -> HttpResponse {
+    health_response()
+}
+
+/// The liveness answer.
+pub fn health_response() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/health+json"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(r#"{"status":"pass"}"#)
+}
+
+/// Readiness: one check per dependency; 503 when a required one fails.
+#[utoipa::path(
+    get, path = "/ready", tag = "operations", operation_id = "ready",
+    responses(
+        (status = 200, description = "Ready (pass or warn)", content_type = "application/health+json", body = Object),
+        (status = 503, description = "Not ready", content_type = "application/health+json", body = Object),
+    )
+)]
+#[get("/ready")]
+pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    ready_response(&state).await
+}
+
+/// The readiness answer (also served at `/readyz`).
+pub async fn ready_response(state: &AppState) -> HttpResponse {
+    let start = Instant::now();
+    let outcome = tokio::time::timeout(PROBE_TIMEOUT, state.curves.store().ping()).await;
+    let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let (status, output) = match outcome {
+        Ok(Ok(())) => ("pass", None),
+        Ok(Err(e)) => ("fail", Some(e.to_string())),
+        Err(_) => ("fail", Some("timed out".to_owned())),
+    };
+    let body = json!({
+        "status": status,
+        "version": env!("CARGO_PKG_VERSION"),
+        "checks": {
+            "curve_store:responseTime": [{
+                "componentId": state.store_kind,
+                "componentType": "datastore",
+                "observedValue": elapsed_ms,
+                "observedUnit": "ms",
+                "status": status,
+                "output": output,
+            }]
+        }
+    });
+    let mut res = if status == "fail" {
+        HttpResponse::ServiceUnavailable()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::CONTENT_TYPE, "application/health+json"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body.to_string())
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(
+    get, path = "/metrics", tag = "operations", operation_id = "metrics",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let families = state.registry.gather();
+    let text = prometheus::TextEncoder::new()
+        .encode_to_string(&families)
+        .unwrap_or_default();
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(text)
+}
+
+/// Documentation of one problem type.
+#[utoipa::path(
+    get, path = "/problems/{slug}", tag = "operations", operation_id = "problemType",
+    params(("slug" = String, Path, description = "Problem type slug")),
+    responses(
+        (status = 200, description = "HTML page describing the problem type", content_type = "text/html", body = String),
+        (status = 404, description = "Unknown problem type", body = super::openapi::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/problems/{slug}")]
+pub async fn problem_page(slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let kind = super::problem::kinds::ALL
+        .iter()
+        .find(|k| k.slug == slug.as_str())
+        .ok_or_else(|| ApiError::new(kinds::NOT_FOUND, "no problem type has this slug"))?;
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body><h1>{title}</h1><p>Type: <code>/problems/{slug}</code> &middot; status {status}</p>\
+         <p>{desc}</p></body></html>",
+        title = kind.title,
+        slug = kind.slug,
+        status = kind.status,
+        desc = kind.description,
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(html))
+}
+
+/// Routes known to the API description, for telling 405 from 404.
+#[derive(Debug, Clone)]
+pub struct RouteTable(pub Vec<(String, Vec<&'static str>)>);
+
+fn template_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let p: Vec<&str> = path.trim_matches('/').split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
+}
+
+/// The default service: 405 with `Allow` for a known path with another method, else 404.
+pub async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let allowed: Vec<&str> = routes
+        .0
+        .iter()
+        .filter(|(t, _)| template_matches(t, req.path()))
+        .flat_map(|(_, m)| m.iter().copied())
+        .collect();
+    if allowed.is_empty() {
+        Err(ApiError::new(
+            kinds::NOT_FOUND,
+            "no route matches this path; see /openapi.json",
+        ))
+    } else {
+        let allow = allowed.join(", ");
+        Err(ApiError::new(
+            kinds::METHOD_NOT_ALLOWED,
+            format!("{} is not allowed here; use {allow}", req.method()),
+        )
+        .with_header("Allow", allow))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_matches;
+
+    #[test]
+    fn templates_match_paths_segment_by_segment() {
+        assert!(template_matches(
+            "/v2/curves/{curve_key}/history",
+            "/v2/curves/abc/history"
+        ));
+        assert!(!template_matches(
+            "/v2/curves/{curve_key}/history",
+            "/v2/curves/history"
+        ));
+        assert!(template_matches("/v2/curves", "/v2/curves/"));
+        assert!(!template_matches("/v2/curves", "/v2/curve"));
+    }
+}

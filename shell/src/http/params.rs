@@ -1,0 +1,223 @@
+//! Query-string parsing that reports every bad parameter at once, by name, instead of failing
+//! on the first one. Handlers document their parameters with `IntoParams` structs and parse
+//! with these helpers.
+
+use std::str::FromStr;
+
+use actix_web::HttpRequest;
+use chrono::NaiveDate;
+
+use aurum_core::service::ParameterProblem;
+use aurum_ports::{CurveFilters, CurveKey, DimValue};
+
+use super::problem::ApiError;
+
+/// The query parameters of one request (last value wins for repeated names).
+#[derive(Debug, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+    /// Problems found so far.
+    pub problems: Vec<ParameterProblem>,
+}
+
+impl Params {
+    /// Parses the request's query string.
+    ///
+    /// # Errors
+    /// A 400 when the query string is not valid `application/x-www-form-urlencoded`.
+    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        let pairs = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+            .map_err(|_| {
+                ApiError::invalid(vec![ParameterProblem::new(
+                    "query",
+                    "the query string is not valid URL encoding",
+                )])
+            })?;
+        Ok(Self {
+            pairs,
+            problems: Vec::new(),
+        })
+    }
+
+    /// The raw value of `name`, if given (empty counts as absent).
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn problem(&mut self, name: &str, detail: String) {
+        self.problems.push(ParameterProblem::new(name, detail));
+    }
+
+    /// A date `YYYY-MM-DD`.
+    pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
+        let raw = self.raw(name)?.trim().to_owned();
+        match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.problem(
+                    name,
+                    format!("{name} must be a date YYYY-MM-DD, got '{}'", clip(&raw)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A required date.
+    pub fn required_date(&mut self, name: &str) -> Option<NaiveDate> {
+        if self.raw(name).is_none() {
+            self.problem(name, format!("{name} is required (YYYY-MM-DD)"));
+            return None;
+        }
+        self.date(name)
+    }
+
+    /// A value of a vocabulary enum (case-insensitive).
+    pub fn enumeration<T: FromStr>(&mut self, name: &str, allowed: &str) -> Option<T> {
+        let raw = self.raw(name)?.to_owned();
+        if let Ok(v) = raw.parse::<T>() {
+            Some(v)
+        } else {
+            self.problem(
+                name,
+                format!("{name} must be one of {allowed}, got '{}'", clip(&raw)),
+            );
+            None
+        }
+    }
+
+    /// A free-text dimension value.
+    pub fn dim(&mut self, name: &str) -> Option<DimValue> {
+        let raw = self.raw(name)?.to_owned();
+        match DimValue::parse(&raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(name, format!("{name} {e}"));
+                None
+            }
+        }
+    }
+
+    /// An integer within `min..=max`, `default` when absent.
+    pub fn integer(&mut self, name: &str, default: usize, min: usize, max: usize) -> usize {
+        let Some(raw) = self.raw(name).map(str::to_owned) else {
+            return default;
+        };
+        match raw.trim().parse::<usize>() {
+            Ok(n) if (min..=max).contains(&n) => n,
+            _ => {
+                self.problem(
+                    name,
+                    format!(
+                        "{name} must be an integer from {min} to {max}, got '{}'",
+                        clip(&raw)
+                    ),
+                );
+                default
+            }
+        }
+    }
+
+    /// A plain string (bounded length).
+    pub fn text(&mut self, name: &str, max_chars: usize) -> Option<String> {
+        let raw = self.raw(name)?.to_owned();
+        if raw.chars().count() > max_chars {
+            self.problem(
+                name,
+                format!("{name} must be at most {max_chars} characters"),
+            );
+            return None;
+        }
+        Some(raw)
+    }
+
+    /// The shared curve filters.
+    pub fn curve_filters(&mut self) -> CurveFilters {
+        let curve_key =
+            self.raw("curve_key")
+                .map(str::to_owned)
+                .and_then(|raw| match CurveKey::parse(&raw) {
+                    Ok(k) => Some(k),
+                    Err(e) => {
+                        self.problem("curve_key", e.to_string());
+                        None
+                    }
+                });
+        CurveFilters {
+            curve_key,
+            asset_class: self.enumeration(
+                "asset_class",
+                "power, renewable, gas, carbon, storage, other",
+            ),
+            iso: self.dim("iso"),
+            location: self.dim("location"),
+            market: self.dim("market"),
+            product: self.dim("product"),
+            block: self.dim("block"),
+            tenor_type: self.enumeration(
+                "tenor_type",
+                "MONTHLY, QUARTER, SEASON, CALENDAR, STRIP, CUSTOM",
+            ),
+        }
+    }
+
+    /// Fails with every problem found, or succeeds.
+    ///
+    /// # Errors
+    /// A 400 `invalid-parameter` listing each problem.
+    pub fn finish(&mut self) -> Result<(), ApiError> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(std::mem::take(&mut self.problems)))
+        }
+    }
+}
+
+/// Clips echoed input so problems stay small.
+fn clip(raw: &str) -> String {
+    raw.chars().take(64).collect()
+}
+
+/// The response format a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `application/json`
+    Json,
+    /// `text/csv`
+    Csv,
+}
+
+impl Format {
+    /// `format=csv|json`, else `Accept: text/csv` without JSON, else JSON.
+    pub fn negotiate(req: &HttpRequest, params: &mut Params) -> Self {
+        match params.raw("format").map(str::to_ascii_lowercase).as_deref() {
+            Some("csv") => return Self::Csv,
+            Some("json") => return Self::Json,
+            Some(other) => {
+                let other = clip(other);
+                params.problems.push(ParameterProblem::new(
+                    "format",
+                    format!("format must be json or csv, got '{other}'"),
+                ));
+                return Self::Json;
+            }
+            None => {}
+        }
+        let accept = req
+            .headers()
+            .get(actix_web::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if accept.contains("text/csv") && !accept.contains("application/json") {
+            Self::Csv
+        } else {
+            Self::Json
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The canonical /v2 API.
+
+pub mod curves;
+pub mod metadata;
+pub mod page;
