@@ -74,13 +74,12 @@ pub fn compose(
     store: Arc<dyn CurveStore>,
     store_kind: &'static str,
 ) -> anyhow::Result<AppState> {
-    let secret = match &settings.cursor_secret {
-        Some(s) => s.as_bytes().to_vec(),
-        None => {
-            let mut bytes = [0_u8; 32];
-            rand::fill(&mut bytes);
-            bytes.to_vec()
-        }
+    let secret = if let Some(s) = &settings.cursor_secret {
+        s.as_bytes().to_vec()
+    } else {
+        let mut bytes = [0_u8; 32];
+        rand::fill(&mut bytes);
+        bytes.to_vec()
     };
     let cursors = CursorCodec::new(&secret).context("AURUM_CURSOR_SECRET must not be empty")?;
     Ok(AppState {

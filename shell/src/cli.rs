@@ -31,7 +31,7 @@ pub enum Command {
     },
     /// Write the deterministic demo dataset as CSV.
     DemoData(DemoDataArgs),
-    /// Print the OpenAPI document.
+    /// Print the `OpenAPI` document.
     Openapi,
 }
 

@@ -167,9 +167,10 @@ where
                 .with_context(|| format!("while storing rows of {name}"))?;
             stored += report.inserted + report.updated;
         }
-        match &progress {
-            Some(bar) => bar.set_position(read),
-            None => tracing::debug!(file = name, read, stored, "ingest progress"),
+        if let Some(bar) = &progress {
+            bar.set_position(read);
+        } else {
+            tracing::debug!(file = name, read, stored, "ingest progress");
         }
     }
     let report = reader.await.context("the ingestion reader panicked")?;

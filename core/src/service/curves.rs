@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use aurum_ports::{
-    CurveFilters, CurveKey, CurveObservation, CurveStore, DiffKeyset, DiffQuery, Dimensions,
-    DimensionsQuery, Direction, HistoryKeyset, HistoryQuery, ListKeyset, ListQuery,
+    AssetClass, CurveFilters, CurveKey, CurveObservation, CurveStore, DiffKeyset, DiffQuery,
+    Dimensions, DimensionsQuery, Direction, HistoryKeyset, HistoryQuery, ListKeyset, ListQuery,
     ObservationStream, Page, PageRequest, StoreError, TenorType,
 };
 
@@ -318,10 +318,10 @@ impl CurveService {
                 "tenor_label is required",
             ));
         }
-        if let (Some(from), Some(to)) = (req.from, req.to) {
-            if from > to {
-                problems.push(ParameterProblem::new("from", "from must not be after to"));
-            }
+        if let (Some(from), Some(to)) = (req.from, req.to)
+            && from > to
+        {
+            problems.push(ParameterProblem::new("from", "from must not be after to"));
         }
         if !problems.is_empty() {
             return Err(CurveQueryError::Invalid(problems));
@@ -450,14 +450,14 @@ impl CurveService {
 
 /// The tenor label of a history request, normalised like ingested labels.
 fn history_label(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::curves::parse_tenor(raw).label
 }
 
 /// The binding of the filters shared by list-like endpoints.
 fn filter_binding(endpoint: &str, f: &CurveFilters) -> QueryBinding {
     QueryBinding::new(endpoint)
         .with("curve_key", f.curve_key.as_ref().map(CurveKey::as_str))
-        .with("asset_class", f.asset_class.map(|a| a.as_str()))
+        .with("asset_class", f.asset_class.map(AssetClass::as_str))
         .with("iso", f.iso.as_ref().map(aurum_ports::DimValue::as_str))
         .with(
             "location",
@@ -472,7 +472,7 @@ fn filter_binding(endpoint: &str, f: &CurveFilters) -> QueryBinding {
             f.product.as_ref().map(aurum_ports::DimValue::as_str),
         )
         .with("block", f.block.as_ref().map(aurum_ports::DimValue::as_str))
-        .with("tenor_type", f.tenor_type.map(|t| t.as_str()))
+        .with("tenor_type", f.tenor_type.map(TenorType::as_str))
 }
 
 #[cfg(test)]

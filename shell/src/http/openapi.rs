@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the schemas that
+//! The `OpenAPI` 3.1 document, generated from the handlers' annotations, and the schemas that
 //! exist only to document shapes (envelopes, problems).
 
 use serde::Serialize;
@@ -64,8 +64,7 @@ pub struct DiffListDoc {
 /// Values per dimension.
 #[derive(Serialize, ToSchema)]
 pub struct DimensionsDoc {
-    /// `{dimension: [{value, count}]}` for asset_class, iso, location, market, product, block,
-    /// tenor_type.
+    /// `{dimension: [{value, count}]}` for each dimension.
     pub data: std::collections::BTreeMap<String, Vec<DimensionValue>>,
     /// Request information.
     pub meta: ObjectMeta,

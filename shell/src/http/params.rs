@@ -56,15 +56,14 @@ impl Params {
     /// A date `YYYY-MM-DD`.
     pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
         let raw = self.raw(name)?.trim().to_owned();
-        match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                self.problem(
-                    name,
-                    format!("{name} must be a date YYYY-MM-DD, got '{}'", clip(&raw)),
-                );
-                None
-            }
+        if let Ok(d) = NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
+            Some(d)
+        } else {
+            self.problem(
+                name,
+                format!("{name} must be a date YYYY-MM-DD, got '{}'", clip(&raw)),
+            );
+            None
         }
     }
 

@@ -96,7 +96,7 @@ pub struct Representation {
 }
 
 impl Representation {
-    /// A 200 JSON representation with an ETag over `data`.
+    /// A 200 JSON representation with an `ETag` over `data`.
     pub fn json(body: Vec<u8>, data: &[u8], cache: CachePolicy) -> Self {
         Self {
             status: StatusCode::OK,
@@ -149,11 +149,12 @@ impl Representation {
                 builder.insert_header((name, v));
             }
         }
-        if self.body.len() > GZIP_MIN_BYTES && accepts_gzip(req) {
-            if let Some(gz) = gzip(&self.body) {
-                builder.insert_header((header::CONTENT_ENCODING, "gzip"));
-                return builder.body(gz);
-            }
+        if self.body.len() > GZIP_MIN_BYTES
+            && accepts_gzip(req)
+            && let Some(gz) = gzip(&self.body)
+        {
+            builder.insert_header((header::CONTENT_ENCODING, "gzip"));
+            return builder.body(gz);
         }
         builder.body(self.body)
     }

@@ -66,10 +66,10 @@ fn finish_problem(res: ServiceResponse<BoxBody>, id: &str, path: &str) -> Servic
         if is_problem && res.response().error().is_none() {
             return res;
         }
-        if status.is_server_error() {
-            if let Some(err) = res.response().error() {
-                tracing::error!(error = %err, cause = ?err, request_id = id, "request failed");
-            }
+        if status.is_server_error()
+            && let Some(err) = res.response().error()
+        {
+            tracing::error!(error = %err, cause = ?err, request_id = id, "request failed");
         }
         let detail = match res.response().error() {
             Some(e) if status.is_client_error() => e.to_string(),

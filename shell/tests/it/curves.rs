@@ -110,8 +110,8 @@ async fn diff_reports_the_change_of_mid_between_two_dates() {
     let jan = rows.iter().find(|r| r["tenor_label"] == "2027-01").unwrap();
     // DATES[3] is 2026-11-17 (a), DATES[0] is 2026-11-20 (b).
     let (a, b) = (price(0, 3, 1), price(0, 0, 1));
-    assert_eq!(jan["mid_a"].as_f64().unwrap(), a);
-    assert_eq!(jan["mid_b"].as_f64().unwrap(), b);
+    assert!((jan["mid_a"].as_f64().unwrap() - a).abs() < 1e-9);
+    assert!((jan["mid_b"].as_f64().unwrap() - b).abs() < 1e-9);
     assert!((jan["diff_abs"].as_f64().unwrap() - (b - a)).abs() < 1e-9);
     assert!((jan["diff_pct"].as_f64().unwrap() - (b - a) / a).abs() < 1e-12);
 }
@@ -177,7 +177,7 @@ async fn history_lists_one_tenor_newest_first() {
         .map(|r| r["asof_date"].as_str().unwrap())
         .collect();
     assert_eq!(dates, DATES[..3].to_vec());
-    assert_eq!(rows[0]["value"].as_f64().unwrap(), price(1, 0, 3));
+    assert!((rows[0]["value"].as_f64().unwrap() - price(1, 0, 3)).abs() < 1e-9);
     let next = body["meta"]["next_cursor"].as_str().unwrap();
     let (_, rest) = app
         .get_json(&format!(
@@ -193,13 +193,13 @@ async fn dimensions_count_rows_per_value_under_the_other_filters() {
     let app = spawn_app().await;
     let (status, body) = app.get_json("/v2/metadata/dimensions?iso=PJM").await;
     assert_eq!(status, 200, "{body}");
-    let per_curve = (MONTHLY_ROWS + DERIVED_ROWS) / CURVES.len();
+    let per_curve = ((MONTHLY_ROWS + DERIVED_ROWS) / CURVES.len()) as u64;
     // The iso facet ignores the iso filter itself.
     let isos = body["data"]["iso"].as_array().unwrap();
     assert_eq!(isos.len(), 2);
     assert_eq!(isos[0]["value"], "PJM");
-    assert_eq!(isos[0]["count"].as_u64().unwrap() as usize, 2 * per_curve);
-    assert_eq!(isos[1]["count"].as_u64().unwrap() as usize, per_curve);
+    assert_eq!(isos[0]["count"].as_u64().unwrap(), 2 * per_curve);
+    assert_eq!(isos[1]["count"].as_u64().unwrap(), per_curve);
     // Other facets apply it: only the two PJM blocks remain.
     let blocks: Vec<&str> = body["data"]["block"]
         .as_array()

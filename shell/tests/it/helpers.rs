@@ -1,6 +1,7 @@
 //! `spawn_app`: the real application on a random port, with typed request helpers and a small
 //! dataset whose contents the tests know independently of the code under test.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -17,7 +18,7 @@ pub struct TestApp {
 /// Dates of the known dataset, newest first.
 pub const DATES: [&str; 4] = ["2026-11-20", "2026-11-19", "2026-11-18", "2026-11-17"];
 
-/// Curves of the known dataset: (asset_class, iso, location, market, block, units, base price).
+/// Curves of the known dataset: (`asset_class`, iso, location, market, block, units, base price).
 pub const CURVES: [(&str, &str, &str, &str, &str, &str, f64); 3] = [
     ("power", "PJM", "WEST HUB", "DA", "ON_PEAK", "$/MWh", 50.0),
     ("power", "PJM", "WEST HUB", "DA", "OFF_PEAK", "$/MWh", 30.0),
@@ -25,8 +26,8 @@ pub const CURVES: [(&str, &str, &str, &str, &str, &str, f64); 3] = [
 ];
 
 /// The known price of a curve for a month on a date (the dataset's own formula).
-pub fn price(curve: usize, date: usize, month: u32) -> f64 {
-    CURVES[curve].6 + f64::from(month) + (date as f64) * 0.5
+pub fn price(curve: usize, date: u32, month: u32) -> f64 {
+    CURVES[curve].6 + f64::from(month) + f64::from(date) * 0.5
 }
 
 /// Writes the known dataset: 3 curves × 12 months of 2027 × 4 dates = 144 monthly rows, plus
@@ -36,11 +37,12 @@ pub fn known_csv() -> String {
     let mut s = String::from(
         "tenor_label,asof_date,asset_class,iso,location,market,block,units_raw,value,extra_column\n",
     );
-    for (d, date) in DATES.iter().enumerate() {
+    for (d, date) in (0_u32..).zip(DATES.iter()) {
         for (c, curve) in CURVES.iter().enumerate() {
             for m in 1..=12 {
-                s.push_str(&format!(
-                    "2027-{m:02},{date},{},{},{},{},{},{},{},ignored\n",
+                let _ = writeln!(
+                    s,
+                    "2027-{m:02},{date},{},{},{},{},{},{},{},ignored",
                     curve.0,
                     curve.1,
                     curve.2,
@@ -48,7 +50,7 @@ pub fn known_csv() -> String {
                     curve.4,
                     curve.5,
                     price(c, d, m)
-                ));
+                );
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Ingestion of curve files through the same entry points the CLI uses.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use aurum::loader::{IngestOptions, ingest_file};
@@ -52,11 +53,12 @@ async fn ndjson_files_ingest_like_csv_files() {
     let dir = tempfile::TempDir::new().unwrap();
     let mut ndjson = String::new();
     for m in 1..=12 {
-        ndjson.push_str(&format!(
-            "{{\"asof_date\":\"2026-11-20\",\"asset_class\":\"power\",\"iso\":\"ERCOT\",\"location\":\"HB_NORTH\",\"units_raw\":\"$/MWh\",\"tenor_label\":\"2027-{m:02}\",\"bid\":{},\"ask\":{}}}\n",
+        let _ = writeln!(
+            ndjson,
+            "{{\"asof_date\":\"2026-11-20\",\"asset_class\":\"power\",\"iso\":\"ERCOT\",\"location\":\"HB_NORTH\",\"units_raw\":\"$/MWh\",\"tenor_label\":\"2027-{m:02}\",\"bid\":{},\"ask\":{}}}",
             40 + m,
             42 + m
-        ));
+        );
     }
     ndjson.push_str("not json\n");
     let file = write_temp(&dir, "curves.ndjson", &ndjson);

@@ -1,7 +1,12 @@
 //! Integration tests of the `aurum` shell over real HTTP: one binary, one module per area.
 
+#[cfg(test)]
 mod conventions;
+#[cfg(test)]
 mod curves;
+#[cfg(test)]
 mod helpers;
+#[cfg(test)]
 mod ingest;
+#[cfg(test)]
 mod ops;

@@ -1,4 +1,4 @@
-//! Operational routes: health, readiness, metrics, OpenAPI and docs.
+//! Operational routes: health, readiness, metrics, `OpenAPI` and docs.
 
 use crate::helpers::{spawn_app, spawn_demo_app};
 

@@ -286,7 +286,7 @@ pub async fn list_strips(
 
 /// Curve diff between two pricing dates.
 ///
-/// Rows of `asof_a` joined with rows of `asof_b` on (curve_key, tenor_label), with the change of
+/// Rows of `asof_a` joined with rows of `asof_b` on (`curve_key`, `tenor_label`), with the change of
 /// mid. Needs a dimension filter; the dates must differ and be at most 365 days apart.
 #[utoipa::path(
     get, path = "/v2/curves/diff", tag = "curves", operation_id = "diffCurves",
