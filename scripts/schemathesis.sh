@@ -28,12 +28,15 @@ curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null || { cat "$LOG"; exit 1; }
 "$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
   --checks all \
   --exclude-checks positive_data_acceptance \
-  --max-examples "${AURUM_ST_MAX_EXAMPLES:-60}" \
+  --max-examples "${AURUM_ST_MAX_EXAMPLES:-100}" \
   --seed 1 \
   --request-timeout 10 \
   --workers 2
-if grep -q '"level":"ERROR"\|ERROR' "$LOG"; then
-  echo "server logged errors during schemathesis:" >&2
-  grep 'ERROR' "$LOG" | head -20 >&2
+# Our own code logs every 5xx cause at ERROR; actix's protocol-level complaints about the
+# malformed requests Schemathesis sends (target actix_http) are expected.
+if grep '"level":"ERROR"' "$LOG" | grep -q '"target":"aurum'; then
+  echo "the server logged errors during schemathesis:" >&2
+  grep '"level":"ERROR"' "$LOG" | grep '"target":"aurum' | head -20 >&2
   exit 1
 fi
+echo "schemathesis: no server errors, no schema violations"

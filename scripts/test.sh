@@ -10,8 +10,6 @@ export AURUM_TEST_DATABASE_URL="${AURUM_TEST_DATABASE_URL:-postgres://postgres@1
 export AURUM_TEST_REDIS_URL="${AURUM_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
-  # nextest does not run doctests
-  cargo test --workspace --doc --quiet
 else
   cargo test --workspace --no-fail-fast "$@"
 fi

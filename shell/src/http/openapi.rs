@@ -91,7 +91,7 @@ pub struct DimensionsDoc {
         ops::metrics,
         ops::problem_page,
     ),
-    components(schemas(Problem, ProblemItemDoc)),
+    components(schemas(Problem, ProblemItemDoc, ops::ProblemSlug)),
     tags(
         (name = "curves", description = "Forward curve observations"),
         (name = "metadata", description = "Dimensions and reference data"),

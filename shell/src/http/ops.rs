@@ -103,10 +103,44 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(text)
 }
 
+/// The documented problem types (kept equal to `problem::kinds::ALL` by a test).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "kebab-case")]
+pub enum ProblemSlug {
+    /// 400
+    InvalidParameter,
+    /// 400
+    InvalidCursor,
+    /// 400
+    InvalidTenant,
+    /// 404
+    NotFound,
+    /// 405
+    MethodNotAllowed,
+    /// 406
+    NotAcceptable,
+    /// 413
+    PayloadTooLarge,
+    /// 415
+    UnsupportedMediaType,
+    /// 422
+    UnprocessableEntity,
+    /// 409
+    Conflict,
+    /// 503
+    ServiceUnavailable,
+    /// 504
+    UpstreamTimeout,
+    /// 500
+    Internal,
+    /// any
+    HttpError,
+}
+
 /// Documentation of one problem type.
 #[utoipa::path(
     get, path = "/problems/{slug}", tag = "operations", operation_id = "problemType",
-    params(("slug" = String, Path, description = "Problem type slug")),
+    params(("slug" = ProblemSlug, Path, description = "Problem type slug")),
     responses(
         (status = 200, description = "HTML page describing the problem type", content_type = "text/html", body = String),
         (status = 404, description = "Unknown problem type", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -175,6 +209,25 @@ pub async fn fallback(
 #[cfg(test)]
 mod tests {
     use super::template_matches;
+
+    #[test]
+    fn the_documented_problem_slugs_are_exactly_the_emitted_ones() {
+        let doc = crate::http::openapi::document();
+        let json = serde_json::to_value(&doc).unwrap();
+        let mut documented: Vec<String> = json["components"]["schemas"]["ProblemSlug"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        let mut emitted: Vec<String> = crate::http::problem::kinds::ALL
+            .iter()
+            .map(|k| k.slug.to_owned())
+            .collect();
+        documented.sort();
+        emitted.sort();
+        assert_eq!(documented, emitted);
+    }
 
     #[test]
     fn templates_match_paths_segment_by_segment() {

@@ -46,7 +46,13 @@ impl Params {
             .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+    }
+
+    /// The cursor, if given and not empty (an empty `cursor=` means the first page).
+    pub fn cursor(&self) -> Option<String> {
+        self.raw("cursor")
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
     }
 
     fn problem(&mut self, name: &str, detail: String) {
@@ -122,13 +128,14 @@ impl Params {
         }
     }
 
-    /// A plain string (bounded length).
-    pub fn text(&mut self, name: &str, max_chars: usize) -> Option<String> {
+    /// A plain string of `min_chars..=max_chars` characters.
+    pub fn text(&mut self, name: &str, min_chars: usize, max_chars: usize) -> Option<String> {
         let raw = self.raw(name)?.to_owned();
-        if raw.chars().count() > max_chars {
+        let n = raw.chars().count();
+        if n < min_chars || n > max_chars {
             self.problem(
                 name,
-                format!("{name} must be at most {max_chars} characters"),
+                format!("{name} must be {min_chars} to {max_chars} characters long"),
             );
             return None;
         }

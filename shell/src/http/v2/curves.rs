@@ -191,7 +191,7 @@ fn list_request(params: &mut Params) -> ListRequest {
         filters,
         asof: params.date("asof"),
         limit: params.integer("limit", DEFAULT_LIMIT, 1, 1000),
-        cursor: params.text("cursor", usize::MAX),
+        cursor: params.cursor(),
     }
 }
 
@@ -369,7 +369,7 @@ pub async fn curve_history(
         });
         err
     });
-    let tenor_label = params.text("tenor_label", 64);
+    let tenor_label = params.text("tenor_label", 1, 64);
     if tenor_label.is_none() && params.raw("tenor_label").is_none() {
         params
             .problems
@@ -381,7 +381,7 @@ pub async fn curve_history(
     let from = params.date("from");
     let to = params.date("to");
     let limit = params.integer("limit", DEFAULT_LIMIT, 1, 1000);
-    let cursor = params.text("cursor", usize::MAX);
+    let cursor = params.cursor();
     params.finish()?;
     let request = HistoryRequest {
         curve_key: curve_key?,

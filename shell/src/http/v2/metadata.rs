@@ -61,7 +61,7 @@ pub async fn dimensions(
         filters: params.curve_filters(),
         asof: params.date("asof"),
         per_dim_limit: params.integer("per_dim_limit", 500, 1, 500),
-        prefix: params.text("prefix", 200),
+        prefix: params.text("prefix", 0, 200).filter(|p| !p.is_empty()),
     };
     params.finish()?;
     let dims = state.curves.dimensions(&request).await?;
