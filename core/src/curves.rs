@@ -20,6 +20,6 @@ pub use normalise::{IngestContext, Normaliser};
 pub use price::{NotANumber, average, derive_mid, parse_bid_ask, parse_number};
 pub use quarantine::QuarantineReason;
 pub use region::derive_region;
-pub use strips::StripAccumulator;
+pub use strips::{DerivedStrips, StripAccumulator};
 pub use tenor::{Tenor, TenorInfo, infer_tenor_type, normalise_tenor_into, parse_tenor};
 pub use units::{Units, UnitsMap, UnitsMapError};

@@ -104,7 +104,7 @@ pub async fn load_demo(
 ) -> anyhow::Result<IngestSummary> {
     let source = demo::source(&DemoConfig { rows, seed });
     let opts = IngestOptions {
-        batch_size: 250_000,
+        batch_size: 20_000,
         ..IngestOptions::default()
     };
     let summary = run(store, source, "demo", &opts).await?;
@@ -130,7 +130,7 @@ where
     let ctx = IngestContext::new(name, SystemClock.now());
     let normaliser = Normaliser::embedded().context("while loading the embedded units map")?;
     let mut pipeline = IngestPipeline::new(source, normaliser, ctx, opts.batch_size.max(1));
-    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
     let reader = tokio::task::spawn_blocking(move || {
         loop {
             match pipeline.next_batch() {

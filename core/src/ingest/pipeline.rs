@@ -9,6 +9,7 @@ use std::sync::Arc;
 use aurum_ports::CurveObservation;
 
 use super::source::{IngestError, RowSource};
+use crate::curves::strips::DerivedStrips;
 use crate::curves::{IngestContext, Normaliser, QuarantineReason, StripAccumulator};
 
 /// A row that was not stored, and why.
@@ -49,7 +50,7 @@ pub struct IngestReport {
     pub accepted: u64,
     /// Records quarantined.
     pub quarantined: u64,
-    /// Derived strip rows emitted (known once the input has ended).
+    /// Derived strip rows handed out so far (all of them once `next_batch` returned `None`).
     pub derived_strips: u64,
 }
 
@@ -61,7 +62,7 @@ pub struct IngestPipeline<S> {
     ctx: IngestContext,
     batch_size: usize,
     strips: StripAccumulator,
-    derived: std::vec::IntoIter<CurveObservation>,
+    derived: Option<DerivedStrips>,
     input_done: bool,
     pending_error: Option<IngestError>,
     report: IngestReport,
@@ -77,7 +78,7 @@ impl<S: RowSource> IngestPipeline<S> {
             ctx,
             batch_size: batch_size.max(1),
             strips: StripAccumulator::new(),
-            derived: Vec::new().into_iter(),
+            derived: None,
             input_done: false,
             pending_error: None,
             report: IngestReport::default(),
@@ -130,14 +131,17 @@ impl<S: RowSource> IngestPipeline<S> {
                 }
                 None => {
                     self.input_done = true;
-                    let strips = std::mem::take(&mut self.strips).finish(self.ctx.ingest_ts);
-                    self.report.derived_strips = strips.len() as u64;
-                    self.derived = strips.into_iter();
+                    let strips = std::mem::take(&mut self.strips);
+                    self.derived = Some(strips.into_derived(self.ctx.ingest_ts));
                 }
             }
         }
         let room = self.batch_size.saturating_sub(batch.rows.len());
-        batch.rows.extend(self.derived.by_ref().take(room));
+        if let Some(derived) = self.derived.as_mut() {
+            let before = batch.rows.len();
+            batch.rows.extend(derived.by_ref().take(room));
+            self.report.derived_strips += (batch.rows.len() - before) as u64;
+        }
         if !batch.is_empty() {
             Ok(Some(batch))
         } else if let Some(e) = self.pending_error.take() {
