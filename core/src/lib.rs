@@ -4,4 +4,5 @@ pub mod cursor;
 pub mod curves;
 pub mod demo;
 pub mod ingest;
+pub mod scenarios;
 pub mod service;

@@ -89,6 +89,15 @@ pub enum RowOrigin {
     Derived,
 }
 
+impl RowOrigin {
+    /// The replacement rule of every store: a row with (`ingest_ts`, origin) `new` replaces a
+    /// stored row with `old` iff its `ingest_ts` is greater or equal, except that a derived row
+    /// never replaces an ingested one.
+    pub fn replaces(new: (DateTime<Utc>, Self), old: (DateTime<Utc>, Self)) -> bool {
+        new.0 >= old.0 && !(new.1 == Self::Derived && old.1 == Self::Ingested)
+    }
+}
+
 /// Identity of a curve: lowercase hex SHA-256 of its identity fields (DOMAIN.md §1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

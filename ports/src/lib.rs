@@ -2,9 +2,14 @@
 
 pub mod clock;
 pub mod curve;
+pub mod curve_ingest;
 pub mod curve_store;
 pub mod error;
+pub mod outbox;
 pub mod page;
+pub mod run_queue;
+pub mod scenario;
+pub mod scenario_store;
 pub mod tenant;
 
 #[cfg(feature = "contract")]
@@ -14,6 +19,9 @@ pub use clock::Clock;
 pub use curve::{
     AssetClass, CurveFilters, CurveKey, CurveObservation, DimValue, Dimension, PriceType,
     RowOrigin, TenorType,
+};
+pub use curve_ingest::{
+    CurveIngestor, IngestFile, IngestRecord, IngestSession, IngestTotals, QuarantinedRow,
 };
 pub use curve_store::{
     CurveStore, DiffPair, DiffQuery, DimensionCount, Dimensions, DimensionsQuery, HistoryQuery,

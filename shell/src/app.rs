@@ -11,11 +11,12 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use utoipa_swagger_ui::SwaggerUi;
 
-use aurum_adapter_memory::MemoryCurveStore;
 use aurum_core::cursor::CursorCodec;
 use aurum_core::service::CurveService;
-use aurum_ports::CurveStore;
+use aurum_ports::{Clock, CurveStore};
 
+use crate::backend::Backend;
+use crate::clock::SystemClock;
 use crate::http::metrics::HttpMetrics;
 use crate::http::ops::RouteTable;
 use crate::http::{self, openapi};
@@ -35,15 +36,47 @@ impl Application {
     /// # Errors
     /// When data cannot be loaded, the cursor secret is empty, or the port cannot be bound.
     pub async fn build(settings: ServeSettings) -> anyhow::Result<Self> {
-        let store: Arc<dyn CurveStore> = Arc::new(MemoryCurveStore::new());
-        if settings.load.is_empty() {
-            loader::load_demo(&store, settings.demo_rows, settings.demo_seed).await?;
-        } else {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Self::build`] with an injected clock (tests pin `ingest_ts` with it).
+    ///
+    /// # Errors
+    /// As [`Self::build`].
+    pub async fn build_with_clock(
+        settings: ServeSettings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let backend = Backend::open(&settings.database).await?;
+        if !settings.load.is_empty() {
+            let opts = loader::IngestOptions {
+                clock: Arc::clone(&clock),
+                ..loader::IngestOptions::default()
+            };
             for file in &settings.load {
-                loader::ingest_file(&store, file, &loader::IngestOptions::default()).await?;
+                let s = loader::ingest_file(&backend.ingestor, file, &opts).await?;
+                tracing::info!(
+                    file = s.file,
+                    stored = s.stored,
+                    quarantined = s.quarantined,
+                    skipped = s.skipped,
+                    "loaded"
+                );
             }
+        } else if backend.kind == "memory" {
+            loader::load_demo(
+                &backend.ingestor,
+                settings.demo_rows,
+                settings.demo_seed,
+                clock,
+            )
+            .await?;
         }
-        let state = web::Data::new(compose(&settings, store, "memory")?);
+        let state = web::Data::new(compose(
+            &settings,
+            Arc::clone(&backend.curves),
+            backend.kind,
+        )?);
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("while binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
@@ -110,6 +143,8 @@ fn serve(
             .app_data(path)
             .app_data(json)
             .app_data(payload)
+            .app_data(web::Data::new(http::body_limit::MaxBodyBytes(max_body)))
+            .wrap(from_fn(http::body_limit::body_limit))
             .wrap(from_fn(http::metrics::observe))
             .wrap(from_fn(http::request_id::request_id))
             .configure(http::configure_routes)

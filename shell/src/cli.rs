@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::settings::{LogSettings, ServeSettings};
+use crate::settings::{DatabaseSettings, LogSettings, ServeSettings};
 
 /// Aurum: market intelligence for energy.
 #[derive(Debug, Parser)]
@@ -31,6 +31,8 @@ pub enum Command {
     },
     /// Write the deterministic demo dataset as CSV.
     DemoData(DemoDataArgs),
+    /// Apply pending database migrations (or list them with --status).
+    Migrate(MigrateArgs),
     /// Print the `OpenAPI` document.
     Openapi,
 }
@@ -54,6 +56,23 @@ pub struct IngestCurvesArgs {
     /// Write quarantined rows (file, line, reason, raw) to this CSV file.
     #[arg(long, value_name = "FILE")]
     pub quarantine_out: Option<PathBuf>,
+    /// Ingest even when a file with the same checksum was ingested before.
+    #[arg(long)]
+    pub force: bool,
+    /// Database (without one, rows go to a temporary in-memory store: a validation run).
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+}
+
+/// `aurum migrate`
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// List applied and pending migrations instead of applying them.
+    #[arg(long)]
+    pub status: bool,
+    /// Database.
+    #[command(flatten)]
+    pub database: DatabaseSettings,
 }
 
 /// `aurum demo-data`

@@ -1,5 +1,6 @@
 //! The HTTP surface: middleware, the problem table, representations and the route modules.
 
+pub mod body_limit;
 pub mod csv_out;
 pub mod curve_repr;
 pub mod envelope;

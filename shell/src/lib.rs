@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod app;
+pub mod backend;
 pub mod cli;
 pub mod clock;
 pub mod http;

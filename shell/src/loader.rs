@@ -17,13 +17,15 @@ use aurum_core::demo::{self, DemoConfig};
 use aurum_core::ingest::{
     IngestContext, IngestPipeline, InputFormat, Normaliser, QuarantineRecord, RowReader, RowSource,
 };
-use aurum_ports::{Clock as _, CurveStore};
+use aurum_ports::{Clock, CurveIngestor, IngestFile, IngestTotals, QuarantinedRow};
+use sha2::{Digest as _, Sha256};
 
+use crate::backend::Backend;
 use crate::cli::{DemoDataArgs, IngestCurvesArgs};
 use crate::clock::SystemClock;
 
 /// Options of one ingestion.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IngestOptions {
     /// Validate only; store nothing.
     pub dry_run: bool,
@@ -33,6 +35,10 @@ pub struct IngestOptions {
     pub batch_size: usize,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
+    /// Ingest even when the same checksum was ingested before.
+    pub force: bool,
+    /// The clock that stamps `ingest_ts`.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for IngestOptions {
@@ -42,7 +48,20 @@ impl Default for IngestOptions {
             quarantine_out: None,
             batch_size: 50_000,
             progress: false,
+            force: false,
+            clock: Arc::new(SystemClock),
         }
+    }
+}
+
+impl std::fmt::Debug for IngestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestOptions")
+            .field("dry_run", &self.dry_run)
+            .field("quarantine_out", &self.quarantine_out)
+            .field("batch_size", &self.batch_size)
+            .field("force", &self.force)
+            .finish_non_exhaustive()
     }
 }
 
@@ -61,6 +80,8 @@ pub struct IngestSummary {
     pub derived_strips: u64,
     /// Wall time.
     pub elapsed: Duration,
+    /// True when the input was skipped because the same checksum was ingested before.
+    pub skipped: bool,
 }
 
 impl IngestSummary {
@@ -72,42 +93,77 @@ impl IngestSummary {
     }
 }
 
-/// Ingests one curve file (`.csv`, `.ndjson`, `.jsonl`) into `store`.
+/// Ingests one curve file (`.csv`, `.ndjson`, `.jsonl`) through `ingestor`. A file whose
+/// checksum was ingested before is skipped unless `opts.force`.
 ///
 /// # Errors
 /// When the file cannot be opened or read, its header lacks required columns, or the store
-/// fails. Bad rows are quarantined, not errors.
+/// fails (a durable store then keeps nothing of the file). Bad rows are quarantined, not errors.
 pub async fn ingest_file(
-    store: &Arc<dyn CurveStore>,
+    ingestor: &Arc<dyn CurveIngestor>,
     path: &Path,
     opts: &IngestOptions,
 ) -> anyhow::Result<IngestSummary> {
     let format = InputFormat::from_path(path)?;
-    let file = File::open(path).with_context(|| format!("while opening {}", path.display()))?;
-    let reader = RowReader::new(format, BufReader::with_capacity(1 << 16, file))
-        .with_context(|| format!("while reading the header of {}", path.display()))?;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    run(store, reader, &name, opts).await
+    let checksum = file_checksum(path).await?;
+    if !opts.force
+        && !opts.dry_run
+        && let Some(done) = ingestor.completed(&checksum).await?
+    {
+        tracing::info!(file = name, finished_at = %done.finished_at, "already ingested; skipping (use --force)");
+        return Ok(IngestSummary {
+            file: name,
+            read: 0,
+            stored: 0,
+            quarantined: 0,
+            derived_strips: 0,
+            elapsed: Duration::ZERO,
+            skipped: true,
+        });
+    }
+    let file = File::open(path).with_context(|| format!("while opening {}", path.display()))?;
+    let reader = RowReader::new(format, BufReader::with_capacity(1 << 16, file))
+        .with_context(|| format!("while reading the header of {}", path.display()))?;
+    run(ingestor, reader, &name, checksum, opts).await
 }
 
-/// Fills `store` with the deterministic demo dataset.
+/// SHA-256 of a file's bytes, read on a blocking thread in 1 MiB steps.
+async fn file_checksum(path: &Path) -> anyhow::Result<String> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
+        let mut file =
+            File::open(&path).with_context(|| format!("while opening {}", path.display()))?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher)
+            .with_context(|| format!("while reading {}", path.display()))?;
+        Ok(hex::encode(hasher.finalize()))
+    })
+    .await
+    .context("the checksum task failed")?
+}
+
+/// Fills the store behind `ingestor` with the deterministic demo dataset.
 ///
 /// # Errors
 /// When the store fails.
 pub async fn load_demo(
-    store: &Arc<dyn CurveStore>,
+    ingestor: &Arc<dyn CurveIngestor>,
     rows: usize,
     seed: u64,
+    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<IngestSummary> {
     let source = demo::source(&DemoConfig { rows, seed });
     let opts = IngestOptions {
         batch_size: 20_000,
+        clock,
         ..IngestOptions::default()
     };
-    let summary = run(store, source, "demo", &opts).await?;
+    let checksum = hex::encode(Sha256::digest(format!("aurum-demo:{rows}:{seed}")));
+    let summary = run(ingestor, source, "demo", checksum, &opts).await?;
     tracing::info!(
         rows = summary.stored,
         quarantined = summary.quarantined,
@@ -118,19 +174,119 @@ pub async fn load_demo(
 }
 
 async fn run<S>(
-    store: &Arc<dyn CurveStore>,
+    ingestor: &Arc<dyn CurveIngestor>,
     source: S,
     name: &str,
+    checksum: String,
     opts: &IngestOptions,
 ) -> anyhow::Result<IngestSummary>
 where
     S: RowSource + Send + 'static,
 {
     let started = Instant::now();
-    let ctx = IngestContext::new(name, SystemClock.now());
+    let started_at = opts.clock.now();
+    let ctx = IngestContext::new(name, started_at);
     let normaliser = Normaliser::embedded().context("while loading the embedded units map")?;
-    let mut pipeline = IngestPipeline::new(source, normaliser, ctx, opts.batch_size.max(1));
-    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let pipeline = IngestPipeline::new(source, normaliser, ctx, opts.batch_size.max(1));
+    let (mut rx, reader) = spawn_reader(pipeline);
+    let mut quarantine = match &opts.quarantine_out {
+        Some(path) => Some(QuarantineWriter::create(path)?),
+        None => None,
+    };
+    let progress = progress_bar(opts.progress);
+    // A dry run opens no session: nothing reaches the store.
+    let mut session = if opts.dry_run {
+        None
+    } else {
+        let file = IngestFile {
+            name: name.to_owned(),
+            checksum,
+            started_at,
+        };
+        Some(
+            ingestor
+                .begin(file)
+                .await
+                .with_context(|| format!("while starting to ingest {name}"))?,
+        )
+    };
+    let mut written = 0_u64;
+    while let Some(item) = rx.recv().await {
+        let (batch, read) = item.with_context(|| format!("while reading {name}"))?;
+        if let Some(q) = quarantine.as_mut() {
+            q.write(&batch.quarantined)?;
+        }
+        if let Some(session) = session.as_mut() {
+            if !batch.quarantined.is_empty() {
+                let rows = batch.quarantined.iter().map(quarantined_row).collect();
+                session
+                    .quarantine(rows)
+                    .await
+                    .with_context(|| format!("while quarantining rows of {name}"))?;
+            }
+            if !batch.rows.is_empty() {
+                written += batch.rows.len() as u64;
+                session
+                    .write(batch.rows)
+                    .await
+                    .with_context(|| format!("while storing rows of {name}"))?;
+            }
+        }
+        if let Some(bar) = &progress {
+            bar.set_position(read);
+        } else if opts.progress {
+            tracing::info!(file = name, read, written, "ingest progress");
+        } else {
+            tracing::debug!(file = name, read, written, "ingest progress");
+        }
+    }
+    let report = reader.await.context("the ingestion reader panicked")?;
+    let totals = IngestTotals {
+        read: report.read,
+        quarantined: report.quarantined,
+        derived_strips: report.derived_strips,
+    };
+    let stored = match session {
+        Some(session) => {
+            let upsert = session
+                .commit(totals, opts.clock.now())
+                .await
+                .with_context(|| format!("while committing {name}"))?;
+            upsert.inserted + upsert.updated
+        }
+        None => 0,
+    };
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(q) = quarantine {
+        q.finish()?;
+    }
+    Ok(IngestSummary {
+        file: name.to_owned(),
+        read: report.read,
+        stored,
+        quarantined: report.quarantined,
+        derived_strips: report.derived_strips,
+        elapsed: started.elapsed(),
+        skipped: false,
+    })
+}
+
+type BatchResult = Result<(aurum_core::ingest::Batch, u64), aurum_core::ingest::IngestError>;
+
+/// Runs the pipeline on a blocking thread; batches (with the records read so far) arrive on a
+/// channel of capacity one, so at most two batches are in memory.
+fn spawn_reader<S>(
+    mut pipeline: IngestPipeline<S>,
+) -> (
+    tokio::sync::mpsc::Receiver<BatchResult>,
+    tokio::task::JoinHandle<aurum_core::ingest::IngestReport>,
+)
+where
+    S: RowSource + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
     let reader = tokio::task::spawn_blocking(move || {
         loop {
             match pipeline.next_batch() {
@@ -149,45 +305,16 @@ where
         }
         pipeline.report()
     });
-    let mut quarantine = match &opts.quarantine_out {
-        Some(path) => Some(QuarantineWriter::create(path)?),
-        None => None,
-    };
-    let progress = progress_bar(opts.progress);
-    let mut stored = 0;
-    while let Some(item) = rx.recv().await {
-        let (batch, read) = item.with_context(|| format!("while reading {name}"))?;
-        if let Some(q) = quarantine.as_mut() {
-            q.write(&batch.quarantined)?;
-        }
-        if !opts.dry_run && !batch.rows.is_empty() {
-            let report = store
-                .upsert(batch.rows)
-                .await
-                .with_context(|| format!("while storing rows of {name}"))?;
-            stored += report.inserted + report.updated;
-        }
-        if let Some(bar) = &progress {
-            bar.set_position(read);
-        } else {
-            tracing::debug!(file = name, read, stored, "ingest progress");
-        }
+    (rx, reader)
+}
+
+fn quarantined_row(r: &QuarantineRecord) -> QuarantinedRow {
+    QuarantinedRow {
+        file: r.file.to_string(),
+        line: r.line,
+        reason: r.reason.to_string(),
+        raw: r.raw.clone(),
     }
-    let report = reader.await.context("the ingestion reader panicked")?;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    if let Some(q) = quarantine {
-        q.finish()?;
-    }
-    Ok(IngestSummary {
-        file: name.to_owned(),
-        read: report.read,
-        stored,
-        quarantined: report.quarantined,
-        derived_strips: report.derived_strips,
-        elapsed: started.elapsed(),
-    })
 }
 
 fn progress_bar(wanted: bool) -> Option<ProgressBar> {
@@ -239,11 +366,12 @@ impl QuarantineWriter {
 /// # Errors
 /// When a file cannot be read or the store fails.
 pub async fn ingest_command(args: &IngestCurvesArgs) -> anyhow::Result<ExitCode> {
-    let store: Arc<dyn CurveStore> = Arc::new(aurum_adapter_memory::MemoryCurveStore::new());
+    let backend = Backend::open(&args.database).await?;
     let opts = IngestOptions {
         dry_run: args.dry_run,
         quarantine_out: args.quarantine_out.clone(),
         progress: true,
+        force: args.force,
         ..IngestOptions::default()
     };
     println!(
@@ -252,7 +380,14 @@ pub async fn ingest_command(args: &IngestCurvesArgs) -> anyhow::Result<ExitCode>
     );
     let mut total_quarantined = 0;
     for file in &args.files {
-        let s = ingest_file(&store, file, &opts).await?;
+        let s = ingest_file(&backend.ingestor, file, &opts).await?;
+        if s.skipped {
+            println!(
+                "{:<32} already ingested (same checksum); use --force to ingest again",
+                s.file
+            );
+            continue;
+        }
         total_quarantined += s.quarantined;
         println!(
             "{:<32} {:>10} {:>10} {:>11} {:>9} {:>12.0}",
@@ -266,9 +401,9 @@ pub async fn ingest_command(args: &IngestCurvesArgs) -> anyhow::Result<ExitCode>
     }
     if args.dry_run {
         println!("dry run: nothing was stored");
-    } else {
+    } else if backend.kind == "memory" {
         println!(
-            "stored in a temporary in-memory store (no database is configured); \
+            "no AURUM_DATABASE_URL: rows went to a temporary in-memory store (a validation run); \
              serve files with `aurum serve --load FILE…`"
         );
     }
@@ -278,6 +413,41 @@ pub async fn ingest_command(args: &IngestCurvesArgs) -> anyhow::Result<ExitCode>
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `aurum migrate [--status]`
+///
+/// # Errors
+/// Without a database URL, when the database fails, or when migrations conflict.
+pub async fn migrate_command(args: &crate::cli::MigrateArgs) -> anyhow::Result<ExitCode> {
+    let pool = crate::backend::pg_pool(&args.database)?.context(
+        "set AURUM_DATABASE_URL (or --database-url) to the PostgreSQL database to migrate",
+    )?;
+    let migrator = aurum_adapter_postgres::Migrator::new(pool);
+    if args.status {
+        println!("{:>7}  {:<12} state", "version", "name");
+        for s in migrator.status().await? {
+            println!("{:>7}  {:<12} {}", s.version, s.name, state_text(&s.state));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let applied = migrator.migrate().await?;
+    if applied.is_empty() {
+        println!("the database is up to date");
+    } else {
+        println!("applied migrations {applied:?}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn state_text(state: &aurum_adapter_postgres::MigrationState) -> String {
+    use aurum_adapter_postgres::MigrationState;
+    match state {
+        MigrationState::Applied { at } => format!("applied {at}"),
+        MigrationState::Pending => "pending".to_owned(),
+        MigrationState::Changed => "CHANGED since applied".to_owned(),
+        MigrationState::UnknownNewer => "unknown to this release (newer)".to_owned(),
+    }
 }
 
 /// `aurum demo-data --out FILE`

@@ -40,6 +40,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Ingest {
             what: IngestCommand::Curves(args),
         } => loader::ingest_command(&args).await,
+        Command::Migrate(args) => loader::migrate_command(&args).await,
         Command::DemoData(args) => {
             loader::demo_data_command(&args)?;
             Ok(ExitCode::SUCCESS)

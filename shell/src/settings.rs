@@ -18,9 +18,67 @@ pub enum LogFormat {
     Json,
 }
 
+/// What to do about pending migrations at startup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MigrateMode {
+    /// Refuse to start while migrations are pending (run `aurum migrate`).
+    #[default]
+    Check,
+    /// Apply pending migrations at startup.
+    Auto,
+}
+
+/// PostgreSQL settings (all optional: without a URL the embedded memory store is used).
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// `postgres://user[:password]@host:port/database`; switches stores to PostgreSQL.
+    #[arg(long, env = "AURUM_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Schema to use (`search_path`), e.g. one per environment.
+    #[arg(long, env = "AURUM_DB_SCHEMA")]
+    pub db_schema: Option<String>,
+    /// Largest number of pooled connections.
+    #[arg(long, env = "AURUM_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: usize,
+    /// Milliseconds to establish a connection.
+    #[arg(long, env = "AURUM_DB_CONNECT_TIMEOUT_MS", default_value_t = 5_000)]
+    pub db_connect_timeout_ms: u64,
+    /// Milliseconds to wait for a free pooled connection (then 503).
+    #[arg(long, env = "AURUM_DB_WAIT_TIMEOUT_MS", default_value_t = 2_000)]
+    pub db_wait_timeout_ms: u64,
+    /// Server-side statement timeout in milliseconds (then 504).
+    #[arg(long, env = "AURUM_DB_STATEMENT_TIMEOUT_MS", default_value_t = 30_000)]
+    pub db_statement_timeout_ms: u64,
+    /// `application_name` reported to PostgreSQL.
+    #[arg(long, env = "AURUM_DB_APPLICATION_NAME", default_value = "aurum")]
+    pub db_application_name: String,
+    /// `check` (refuse to start with pending migrations) or `auto` (apply them).
+    #[arg(long, env = "AURUM_DB_MIGRATE", value_enum, default_value_t = MigrateMode::Check)]
+    pub db_migrate: MigrateMode,
+}
+
+impl DatabaseSettings {
+    /// No database: the embedded default.
+    pub fn none() -> Self {
+        Self {
+            database_url: None,
+            db_schema: None,
+            db_pool_size: 16,
+            db_connect_timeout_ms: 5_000,
+            db_wait_timeout_ms: 2_000,
+            db_statement_timeout_ms: 30_000,
+            db_application_name: "aurum".to_owned(),
+            db_migrate: MigrateMode::Check,
+        }
+    }
+}
+
 /// Settings of `aurum serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeSettings {
+    /// Database.
+    #[command(flatten)]
+    pub database: DatabaseSettings,
     /// Address to bind.
     #[arg(long, env = "AURUM_HOST", default_value = "127.0.0.1")]
     pub host: String,
@@ -55,6 +113,7 @@ impl ServeSettings {
     /// Settings for tests and embedding: port 0, a small demo dataset, fixed secret.
     pub fn for_tests() -> Self {
         Self {
+            database: DatabaseSettings::none(),
             host: "127.0.0.1".to_owned(),
             port: 0,
             workers: Some(2),

@@ -476,17 +476,4 @@ fn filter_binding(endpoint: &str, f: &CurveFilters) -> QueryBinding {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn diff_values_follow_the_domain_formulas() {
-        assert_eq!(diff_values(Some(50.0), Some(55.0)), (Some(5.0), Some(0.1)));
-        assert_eq!(diff_values(Some(0.0), Some(5.0)), (Some(5.0), None));
-        assert_eq!(diff_values(None, Some(5.0)), (None, None));
-        assert_eq!(
-            diff_values(Some(-10.0), Some(-5.0)),
-            (Some(5.0), Some(-0.5))
-        );
-    }
-}
+mod tests;

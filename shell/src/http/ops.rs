@@ -63,7 +63,7 @@ pub async fn ready_response(state: &AppState) -> HttpResponse {
         "status": status,
         "version": env!("CARGO_PKG_VERSION"),
         "checks": {
-            "curve_store:responseTime": [{
+            (format!("{}:responseTime", state.store_kind)): [{
                 "componentId": state.store_kind,
                 "componentType": "datastore",
                 "observedValue": elapsed_ms,

@@ -141,3 +141,29 @@ async fn every_problem_type_is_documented_at_its_path() {
     assert!(res.text().await.unwrap().contains("Invalid cursor"));
     assert_eq!(app.get("/problems/unknown-thing").await.status(), 404);
 }
+
+#[tokio::test]
+async fn oversized_bodies_are_413_problems() {
+    let app = spawn_app().await;
+    let body = vec![b'x'; 2 * 1024 * 1024];
+    let res = app
+        .client
+        .get(format!("{}/v2/curves", app.base))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let p: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(p["type"], "/problems/payload-too-large");
+}
+
+#[tokio::test]
+async fn docs_are_served_at_docs() {
+    let app = spawn_app().await;
+    let res = app.get("/docs/").await;
+    assert_eq!(res.status(), 200);
+    let res = app.get("/docs/swagger-ui.css").await;
+    assert_eq!(res.status(), 200);
+}

@@ -12,7 +12,8 @@ use serde_json::Value;
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    _dir: Option<tempfile::TempDir>,
+    /// Keeps the loaded files alive while the app runs.
+    pub dir: Option<tempfile::TempDir>,
 }
 
 /// Dates of the known dataset, newest first.
@@ -89,15 +90,21 @@ async fn spawn_with(settings: ServeSettings, dir: Option<tempfile::TempDir>) -> 
         .expect("the application builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().no_gzip().build().unwrap();
-    TestApp {
-        base,
-        client,
-        _dir: dir,
-    }
+    let mut app = TestApp::new(base);
+    app.dir = dir;
+    app
 }
 
 impl TestApp {
+    pub fn new(base: String) -> Self {
+        let client = reqwest::Client::builder().no_gzip().build().unwrap();
+        Self {
+            base,
+            client,
+            dir: None,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

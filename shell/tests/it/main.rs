@@ -10,3 +10,7 @@ mod helpers;
 mod ingest;
 #[cfg(test)]
 mod ops;
+#[cfg(test)]
+mod parity;
+#[cfg(test)]
+mod pg;

@@ -14,7 +14,7 @@ async fn health_and_ready_answer_health_json() {
     assert_eq!(status, 200);
     assert_eq!(body["status"], "pass");
     assert_eq!(
-        body["checks"]["curve_store:responseTime"][0]["componentId"],
+        body["checks"]["memory:responseTime"][0]["componentId"],
         "memory"
     );
     assert_eq!(app.get("/readyz").await.status(), 200);

@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+
+pub mod curve_store;
+pub mod error;
+pub mod ingest;
+pub mod migrations;
+pub mod pool;
+
+pub use curve_store::PgCurveStore;
+pub use ingest::{PgCurveIngestor, PgIngestSession};
+pub use migrations::{Migration, MigrationError, MigrationState, MigrationStatus, Migrator};
+pub use pool::{PgSettings, connect};

@@ -1,0 +1,119 @@
+//! Parity: the same dataset served from the memory store and from PostgreSQL answers a broad
+//! set of requests with identical bodies (ignoring `meta.request_id` and the host in links).
+
+use std::sync::Arc;
+
+use aurum::Application;
+use aurum::settings::{MigrateMode, ServeSettings};
+use aurum_ports::Clock;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, known_csv, row_key, write_temp};
+use crate::pg::{TestSchema, test_schema};
+
+struct FixedClock;
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_764_000_000, 123_456_000).unwrap()
+    }
+}
+
+async fn spawn(settings: ServeSettings) -> TestApp {
+    let app = Application::build_with_clock(settings, Arc::new(FixedClock))
+        .await
+        .expect("the application builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp::new(base)
+}
+
+/// Both apps, loaded with the known dataset, plus the schema guard.
+async fn both() -> Option<(TestApp, TestApp, TestSchema, tempfile::TempDir)> {
+    let schema = test_schema().await?;
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = write_temp(&dir, "known.csv", &known_csv());
+    let mut memory = ServeSettings::for_tests();
+    memory.load = vec![file.clone()];
+    let mut pg = ServeSettings::for_tests();
+    pg.load = vec![file];
+    pg.database.database_url = Some(schema.url.clone());
+    pg.database.db_schema = Some(schema.name.clone());
+    pg.database.db_migrate = MigrateMode::Auto;
+    Some((spawn(memory).await, spawn(pg).await, schema, dir))
+}
+
+/// A body with the request id removed and links made host-independent.
+fn normalise(app: &TestApp, mut body: Value) -> Value {
+    if let Some(meta) = body.get_mut("meta").and_then(Value::as_object_mut) {
+        meta.remove("request_id");
+    }
+    if let Some(links) = body.get_mut("links").and_then(Value::as_object_mut) {
+        for v in links.values_mut() {
+            if let Some(s) = v.as_str() {
+                *v = Value::String(s.replace(&app.base, ""));
+            }
+        }
+    }
+    body
+}
+
+#[tokio::test]
+async fn memory_and_postgres_answer_every_curve_route_identically() {
+    let Some((memory, pg, _schema, _dir)) = both().await else {
+        return;
+    };
+    let paths = [
+        "/v2/curves?limit=25",
+        "/v2/curves?iso=PJM&limit=7",
+        "/v2/curves?asset_class=gas&asof=2026-11-18",
+        "/v2/curves?block=OFF_PEAK&tenor_type=QUARTER",
+        "/v2/curves?location=%3DHENRY%20HUB&limit=3",
+        "/v2/curves?iso=NOPE",
+        "/v2/curves/diff?asof_a=2026-11-17&asof_b=2026-11-20&iso=PJM&limit=50",
+        "/v2/curves/diff?asof_a=2026-11-18&asof_b=2026-11-19&asset_class=gas",
+        "/v2/curves/strips?type=CALENDAR",
+        "/v2/curves/strips?type=QUARTER&iso=PJM&limit=5",
+        "/v2/metadata/dimensions",
+        "/v2/metadata/dimensions?iso=PJM",
+        "/v2/metadata/dimensions?asof=2026-11-20&prefix=o&per_dim_limit=2",
+        "/v2/curves?iso=PJM&limit=5&format=csv",
+    ];
+    for path in paths {
+        let (a, b) = (memory.get(path).await, pg.get(path).await);
+        assert_eq!(a.status(), b.status(), "{path}");
+        assert_eq!(a.headers().get("etag"), b.headers().get("etag"), "{path}");
+        let (a, b) = (a.text().await.unwrap(), b.text().await.unwrap());
+        if path.contains("format=csv") {
+            assert_eq!(a, b, "{path}");
+        } else {
+            let (a, b): (Value, Value) = (
+                serde_json::from_str(&a).unwrap(),
+                serde_json::from_str(&b).unwrap(),
+            );
+            assert_eq!(normalise(&memory, a), normalise(&pg, b), "{path}");
+        }
+    }
+    // Every page of a walk, and the history of one curve.
+    let (wa, wb) = (
+        memory.walk("/v2/curves?asset_class=power&limit=9").await,
+        pg.walk("/v2/curves?asset_class=power&limit=9").await,
+    );
+    assert_eq!(wa, wb);
+    let key = row_key(&wa[0][0]).0;
+    let path = format!("/v2/curves/{key}/history?tenor_label=2027-02&limit=2");
+    let (a, b) = (memory.get_json(&path).await.1, pg.get_json(&path).await.1);
+    assert_eq!(normalise(&memory, a), normalise(&pg, b));
+    // The export, whole.
+    for path in [
+        "/v2/curves/export",
+        "/v2/curves/export?format=ndjson&iso=PJM",
+    ] {
+        let (a, b) = (
+            memory.get(path).await.text().await.unwrap(),
+            pg.get(path).await.text().await.unwrap(),
+        );
+        assert_eq!(a, b, "{path}");
+    }
+}
