@@ -9,6 +9,7 @@
 //! server rolls back.
 
 mod copy;
+mod counts;
 mod session;
 mod sql;
 

@@ -3,6 +3,8 @@
 #[cfg(test)]
 mod conventions;
 #[cfg(test)]
+mod crash;
+#[cfg(test)]
 mod curves;
 #[cfg(test)]
 mod helpers;

@@ -11,6 +11,11 @@
 //! savepoint and the session turns *staged* for good: that batch and every later one are
 //! copied into a temporary table and applied at commit by one set-based upsert. Both paths
 //! stay inside the one transaction, so nothing is visible before `COMMIT`.
+//!
+//! Concurrency: like any insert, a direct batch that writes a key another open session has
+//! written waits until that session ends; two sessions writing each other's new keys directly
+//! can deadlock, and PostgreSQL then aborts one of them (an error; nothing of it is visible).
+//! The staged upsert writes in primary-key order and only during `commit`.
 
 use std::time::Duration;
 
@@ -21,10 +26,11 @@ use aurum_ports::{
 };
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Object, Pool};
+use tokio_postgres::Statement;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Row, Statement};
 
+use super::counts::{StagedCounts, bigint, count, report};
 use super::{copy, sql};
 use crate::error::{from_pg, from_pool};
 
@@ -86,21 +92,6 @@ struct Direct {
     rows: u64,
     /// The xid of each direct batch's savepoint (at most [`DIRECT_BATCH_LIMIT`]).
     xids: Vec<i64>,
-}
-
-/// The counts of a staged upsert ([`sql::APPLY`] / [`sql::APPLY_AFTER_DIRECT`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct StagedCounts {
-    /// Distinct staged keys.
-    keys: u64,
-    /// Winners inserted.
-    inserted: u64,
-    /// Winners that replaced a stored row.
-    updated: u64,
-    /// Winners whose stored row came from this input's direct batches.
-    own_keys: u64,
-    /// Of those, winners that replaced it.
-    own_replaced: u64,
 }
 
 /// An ingestion session over PostgreSQL (see the module docs). Rows written are not visible
@@ -351,77 +342,5 @@ impl IngestSession for PgIngestSession {
             "ingestion committed"
         );
         Ok(report)
-    }
-}
-
-/// The session's report: direct rows are inserted keys; a staged winner that met a row of
-/// this input's direct batches counts as that key's insert, not again.
-fn report(direct_rows: u64, s: StagedCounts) -> UpsertReport {
-    let updated = s.updated.saturating_sub(s.own_replaced);
-    UpsertReport {
-        inserted: direct_rows + s.inserted,
-        updated,
-        skipped: s.keys.saturating_sub(s.own_keys + s.inserted + updated),
-    }
-}
-
-/// A non-negative `bigint` count of `row`.
-fn count(row: &Row, idx: usize) -> Result<u64, StoreError> {
-    let n: i64 = row.try_get(idx).map_err(from_pg)?;
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
-/// A count as `bigint` (saturating; no input comes near).
-fn bigint(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_staged_winner_over_a_direct_row_of_the_same_input_counts_once() {
-        // 10 direct rows; 4 staged keys: 1 new, 1 replacing an older stored row, 2 meeting
-        // direct rows of this input (1 replaces it, 1 loses to it).
-        let staged = StagedCounts {
-            keys: 4,
-            inserted: 1,
-            updated: 2,
-            own_keys: 2,
-            own_replaced: 1,
-        };
-        let r = report(10, staged);
-        assert_eq!(
-            r,
-            UpsertReport {
-                inserted: 11,
-                updated: 1,
-                skipped: 0
-            }
-        );
-        assert_eq!(
-            r.inserted + r.updated + r.skipped,
-            10 + 4 - 2,
-            "distinct keys"
-        );
-    }
-
-    #[test]
-    fn a_staged_only_input_counts_skipped_keys_as_the_rest() {
-        let staged = StagedCounts {
-            keys: 5,
-            inserted: 2,
-            updated: 1,
-            ..StagedCounts::default()
-        };
-        assert_eq!(
-            report(0, staged),
-            UpsertReport {
-                inserted: 2,
-                updated: 1,
-                skipped: 2
-            }
-        );
     }
 }
