@@ -6,3 +6,4 @@ pub mod demo;
 pub mod ingest;
 pub mod scenarios;
 pub mod service;
+pub mod worker;

@@ -3,8 +3,12 @@
 
 pub mod curves;
 pub mod guardrails;
+pub mod scenarios;
 
 pub use curves::{
     CursorPage, CurveDiff, CurveQueryError, CurveService, DiffRequest, DimensionsRequest,
     HistoryRequest, ListRequest, ParameterProblem, StripsRequest,
+};
+pub use scenarios::{
+    ListOutputs, ListRuns, ListScenarios, Problem, ScenarioError, ScenarioPatch, ScenarioService,
 };

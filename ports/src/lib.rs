@@ -5,6 +5,7 @@ pub mod curve;
 pub mod curve_ingest;
 pub mod curve_store;
 pub mod error;
+pub mod idempotency;
 pub mod outbox;
 pub mod page;
 pub mod run_queue;

@@ -13,7 +13,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use aurum_core::cursor::CursorCodec;
 use aurum_core::service::CurveService;
-use aurum_ports::{Clock, CurveStore};
+use aurum_core::service::scenarios::ScenarioService;
+use aurum_ports::Clock;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::backend::Backend;
 use crate::clock::SystemClock;
@@ -28,6 +31,8 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
+    token: CancellationToken,
+    tracker: TaskTracker,
 }
 
 impl Application {
@@ -68,20 +73,29 @@ impl Application {
                 &backend.ingestor,
                 settings.demo_rows,
                 settings.demo_seed,
-                clock,
+                Arc::clone(&clock),
             )
             .await?;
         }
-        let state = web::Data::new(compose(
-            &settings,
-            Arc::clone(&backend.curves),
-            backend.kind,
-        )?);
+        let state = web::Data::new(compose(&settings, &backend, Arc::clone(&clock))?);
+        let token = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let in_process = settings
+            .in_process_worker
+            .unwrap_or(backend.kind == "memory");
+        if in_process {
+            crate::worker::spawn(&backend, &clock, &settings.worker, &token, &tracker)?;
+        }
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("while binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state, &settings)?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            token,
+            tracker,
+        })
     }
 
     /// The bound port.
@@ -94,7 +108,17 @@ impl Application {
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        // The HTTP server has drained; stop the in-process worker at its next safe point.
+        self.token.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(std::time::Duration::from_secs(30), self.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the in-process worker did not stop within 30 s");
+        }
+        result
     }
 }
 
@@ -104,8 +128,8 @@ impl Application {
 /// When the cursor secret is empty or metrics cannot be registered.
 pub fn compose(
     settings: &ServeSettings,
-    store: Arc<dyn CurveStore>,
-    store_kind: &'static str,
+    backend: &Backend,
+    clock: Arc<dyn Clock>,
 ) -> anyhow::Result<AppState> {
     let secret = if let Some(s) = &settings.cursor_secret {
         s.as_bytes().to_vec()
@@ -116,9 +140,17 @@ pub fn compose(
     };
     let cursors = CursorCodec::new(&secret).context("AURUM_CURSOR_SECRET must not be empty")?;
     Ok(AppState {
-        curves: CurveService::new(store, cursors),
+        curves: CurveService::new(Arc::clone(&backend.curves), cursors.clone()),
+        scenarios: ScenarioService::new(
+            Arc::clone(&backend.scenarios),
+            Arc::new(crate::worker::UuidV7Ids),
+            Arc::clone(&clock),
+            cursors,
+        ),
+        idempotency: Arc::clone(&backend.idempotency),
+        clock,
         registry: prometheus::Registry::new(),
-        store_kind,
+        store_kind: backend.kind,
     })
 }
 

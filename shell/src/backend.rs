@@ -6,8 +6,14 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use aurum_adapter_memory::{MemoryCurveIngestor, MemoryCurveStore};
-use aurum_adapter_postgres::{Migrator, PgCurveIngestor, PgCurveStore, PgSettings};
+use aurum_adapter_memory::{MemoryCurveIngestor, MemoryCurveStore, MemoryScenarioBackend};
+use aurum_adapter_postgres::{
+    Migrator, PgCurveIngestor, PgCurveStore, PgScenarioBackend, PgSettings,
+};
+use aurum_ports::idempotency::IdempotencyStore;
+use aurum_ports::outbox::Outbox;
+use aurum_ports::run_queue::RunQueue;
+use aurum_ports::scenario_store::ScenarioStore;
 use aurum_ports::{CurveIngestor, CurveStore};
 
 use crate::settings::{DatabaseSettings, MigrateMode};
@@ -19,6 +25,14 @@ pub struct Backend {
     pub curves: Arc<dyn CurveStore>,
     /// Whole-file ingestion.
     pub ingestor: Arc<dyn CurveIngestor>,
+    /// Scenarios, runs and outputs.
+    pub scenarios: Arc<dyn ScenarioStore>,
+    /// The run queue (same backend as `scenarios`).
+    pub queue: Arc<dyn RunQueue>,
+    /// The transactional outbox (same backend).
+    pub outbox: Arc<dyn Outbox>,
+    /// Idempotency keys of commands.
+    pub idempotency: Arc<dyn IdempotencyStore>,
     /// `memory` or `postgres`, for readiness output and logs.
     pub kind: &'static str,
     /// The PostgreSQL pool, when there is one.
@@ -29,9 +43,14 @@ impl Backend {
     /// The embedded default.
     pub fn memory() -> Self {
         let store = MemoryCurveStore::new();
+        let scenarios = Arc::new(MemoryScenarioBackend::new());
         Self {
             ingestor: Arc::new(MemoryCurveIngestor::new(store.clone())),
             curves: Arc::new(store),
+            scenarios: scenarios.clone(),
+            queue: scenarios.clone(),
+            outbox: scenarios.clone(),
+            idempotency: scenarios,
             kind: "memory",
             pool: None,
         }
@@ -62,7 +81,12 @@ impl Backend {
                 .await
                 .context("while checking migrations")?,
         }
+        let scenarios = Arc::new(PgScenarioBackend::new(pool.clone()));
         Ok(Self {
+            scenarios: scenarios.clone(),
+            queue: scenarios.clone(),
+            outbox: scenarios.clone(),
+            idempotency: scenarios,
             curves: Arc::new(PgCurveStore::new(pool.clone())),
             ingestor: Arc::new(PgCurveIngestor::new(pool.clone())),
             kind: "postgres",

@@ -33,6 +33,10 @@ pub enum Command {
     DemoData(DemoDataArgs),
     /// Apply pending database migrations (or list them with --status).
     Migrate(MigrateArgs),
+    /// Run the scenario worker: run loops, outbox relay, lease reclamation.
+    Worker(WorkerArgs),
+    /// Scenario commands against a running server (`--url`, `--tenant`).
+    Scenario(crate::scenario_cli::ScenarioArgs),
     /// Print the `OpenAPI` document.
     Openapi,
 }
@@ -62,6 +66,17 @@ pub struct IngestCurvesArgs {
     /// Database (without one, rows go to a temporary in-memory store: a validation run).
     #[command(flatten)]
     pub database: DatabaseSettings,
+}
+
+/// `aurum worker`
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Database.
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    /// Worker.
+    #[command(flatten)]
+    pub worker: crate::worker::WorkerSettings,
 }
 
 /// `aurum migrate`

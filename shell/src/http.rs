@@ -4,6 +4,7 @@ pub mod body_limit;
 pub mod csv_out;
 pub mod curve_repr;
 pub mod envelope;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -26,6 +27,17 @@ pub fn configure_routes(cfg: &mut web::ServiceConfig) {
         .service(v2::curves::export_curves)
         .service(v2::curves::curve_history)
         .service(v2::metadata::dimensions)
+        .service(v2::scenarios::create)
+        .service(v2::scenarios::list_scenarios)
+        .service(v2::scenarios::get_scenario)
+        .service(v2::scenarios::patch_scenario)
+        .service(v2::scenarios::delete_scenario)
+        .service(v2::scenarios::submit_run)
+        .service(v2::scenarios::list_runs)
+        .service(v2::scenarios::cancel_run)
+        .service(v2::scenarios::get_run)
+        .service(v2::scenarios::outputs)
+        .service(v2::scenarios::latest_metrics)
         .service(ops::health)
         .service(ops::ready)
         .service(ops::metrics)

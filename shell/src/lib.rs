@@ -6,8 +6,10 @@ pub mod cli;
 pub mod clock;
 pub mod http;
 pub mod loader;
+pub mod scenario_cli;
 pub mod settings;
 pub mod state;
 pub mod telemetry;
+pub mod worker;
 
 pub use app::Application;

@@ -41,6 +41,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             what: IngestCommand::Curves(args),
         } => loader::ingest_command(&args).await,
         Command::Migrate(args) => loader::migrate_command(&args).await,
+        Command::Worker(args) => {
+            aurum::worker::command(&args.database, &args.worker).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scenario(args) => aurum::scenario_cli::run(&args).await,
         Command::DemoData(args) => {
             loader::demo_data_command(&args)?;
             Ok(ExitCode::SUCCESS)

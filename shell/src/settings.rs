@@ -104,6 +104,13 @@ pub struct ServeSettings {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "AURUM_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
+    /// Run the scenario worker inside the server (default: on for the embedded memory store,
+    /// off with PostgreSQL, where `aurum worker` processes do it).
+    #[arg(long, env = "AURUM_WORKER_IN_PROCESS")]
+    pub in_process_worker: Option<bool>,
+    /// Worker settings (used when the worker runs in-process).
+    #[command(flatten)]
+    pub worker: crate::worker::WorkerSettings,
     /// Seconds in-flight requests get to finish on shutdown.
     #[arg(long, env = "AURUM_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
@@ -114,6 +121,8 @@ impl ServeSettings {
     pub fn for_tests() -> Self {
         Self {
             database: DatabaseSettings::none(),
+            in_process_worker: None,
+            worker: crate::worker::WorkerSettings::defaults(),
             host: "127.0.0.1".to_owned(),
             port: 0,
             workers: Some(2),

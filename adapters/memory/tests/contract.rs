@@ -1,11 +1,11 @@
-//! The memory adapter keeps the `CurveStore` contract (the one integration-test binary of this
+//! The memory adapters keep the `CurveStore` and scenario contracts (the one integration-test binary of this
 //! crate).
 
 use std::sync::Arc;
 
-use aurum_adapter_memory::MemoryCurveStore;
+use aurum_adapter_memory::{MemoryCurveStore, MemoryScenarioBackend};
 use aurum_ports::CurveStore;
-use aurum_ports::contract::curve_store;
+use aurum_ports::contract::{self, ScenarioBackend, curve_store};
 
 #[tokio::test]
 async fn memory_curve_store_keeps_the_curve_store_contract() {
@@ -22,4 +22,39 @@ async fn memory_curve_store_answers_the_read_clauses_from_one_shared_seeded_stor
         async move { Arc::new(store) as Arc<dyn CurveStore> }
     })
     .await;
+}
+
+fn scenario_backend() -> ScenarioBackend {
+    let memory = Arc::new(MemoryScenarioBackend::new());
+    ScenarioBackend {
+        scenarios: memory.clone(),
+        queue: memory.clone(),
+        outbox: memory.clone(),
+        idempotency: memory,
+    }
+}
+
+#[tokio::test]
+async fn memory_scenario_backend_keeps_the_scenario_store_contract() {
+    contract::scenario_store::run(|| async { scenario_backend() }).await;
+}
+
+#[tokio::test]
+async fn memory_scenario_backend_keeps_the_run_queue_contract() {
+    contract::run_queue::run(|| async { scenario_backend() }).await;
+}
+
+#[tokio::test]
+async fn memory_scenario_backend_keeps_the_outbox_contract() {
+    contract::outbox::run(|| async { scenario_backend() }).await;
+}
+
+#[tokio::test]
+async fn memory_scenario_backend_keeps_the_idempotency_contract() {
+    contract::idempotency::run(|| async { scenario_backend() }).await;
+}
+
+#[tokio::test]
+async fn memory_scenario_backend_keeps_every_scenario_contract_via_run_all() {
+    contract::run_all(|| async { scenario_backend() }).await;
 }

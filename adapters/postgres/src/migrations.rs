@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "curve_indexes",
         sql: include_str!("../migrations/0003_curve_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "scenarios",
+        sql: include_str!("../migrations/0004_scenarios.sql"),
+    },
 ];
 
 /// Arbitrary constant key of the migration advisory lock.

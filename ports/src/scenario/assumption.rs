@@ -197,6 +197,17 @@ impl Assumption {
         }
     }
 
+    /// Rebuilds an assumption from its serialised JSON (`{"driver_type", "payload",
+    /// "version"?}`, as [`Serialize`] writes it), validating it like [`Assumption::parse`].
+    ///
+    /// # Errors
+    /// Every problem found; a value that is not such an object is one problem at `""`.
+    pub fn from_json(value: &Value) -> Result<Self, Vec<FieldProblem>> {
+        let input: AssumptionInput = serde_json::from_value(value.clone())
+            .map_err(|e| vec![FieldProblem::new("", e.to_string())])?;
+        Self::parse(&input.driver_type, &input.payload, input.version.as_deref())
+    }
+
     /// The driver type.
     pub const fn driver_type(&self) -> DriverType {
         self.payload.driver_type()

@@ -237,6 +237,42 @@ impl Scenario {
         }
     }
 
+    /// Rebuilds a stored scenario from its parts (for adapters reading their backend); the
+    /// unique key is re-derived from `tenant_id` and `name`, so it always matches them.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per stored column; adapters rebuild rows field by field"
+    )]
+    pub fn restore(
+        id: ScenarioId,
+        tenant_id: TenantId,
+        name: ScenarioName,
+        description: Option<String>,
+        status: ScenarioStatus,
+        assumptions: Vec<Assumption>,
+        parameters: Map<String, Value>,
+        tags: Vec<String>,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+        version: i64,
+    ) -> Self {
+        let unique_key = UniqueKey::new(&tenant_id, name.as_str());
+        Self {
+            id,
+            tenant_id,
+            name,
+            description,
+            status,
+            unique_key,
+            assumptions,
+            parameters,
+            tags,
+            created_at,
+            updated_at,
+            version,
+        }
+    }
+
     /// Renames the scenario and re-derives its unique key (timestamps and version are the
     /// caller's to bump).
     pub fn rename(&mut self, name: ScenarioName) {

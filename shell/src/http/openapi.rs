@@ -86,6 +86,17 @@ pub struct DimensionsDoc {
         v2::curves::curve_history,
         v2::curves::export_curves,
         v2::metadata::dimensions,
+        v2::scenarios::create,
+        v2::scenarios::list_scenarios,
+        v2::scenarios::get_scenario,
+        v2::scenarios::patch_scenario,
+        v2::scenarios::delete_scenario,
+        v2::scenarios::submit_run,
+        v2::scenarios::list_runs,
+        v2::scenarios::get_run,
+        v2::scenarios::cancel_run,
+        v2::scenarios::outputs,
+        v2::scenarios::latest_metrics,
         ops::health,
         ops::ready,
         ops::metrics,
@@ -95,6 +106,7 @@ pub struct DimensionsDoc {
     tags(
         (name = "curves", description = "Forward curve observations"),
         (name = "metadata", description = "Dimensions and reference data"),
+        (name = "scenarios", description = "Scenarios, runs, outputs (tenant-scoped: send X-Tenant-ID)"),
         (name = "operations", description = "Health, readiness, metrics and documentation"),
     )
 )]

@@ -171,13 +171,32 @@ pub async fn problem_page(slug: web::Path<String>) -> Result<HttpResponse, ApiEr
 #[derive(Debug, Clone)]
 pub struct RouteTable(pub Vec<(String, Vec<&'static str>)>);
 
-fn template_matches(template: &str, path: &str) -> bool {
+/// Whether `path` fits `template`; `Some(literal characters matched)` (more = more specific).
+/// A segment may hold one `{placeholder}` between literal text (`{run_id}:cancel`).
+fn template_match(template: &str, path: &str) -> Option<usize> {
     let t: Vec<&str> = template.trim_matches('/').split('/').collect();
     let p: Vec<&str> = path.trim_matches('/').split('/').collect();
-    t.len() == p.len()
-        && t.iter()
-            .zip(&p)
-            .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
+    if t.len() != p.len() {
+        return None;
+    }
+    let mut literal = 0;
+    for (t, p) in t.iter().zip(&p) {
+        match (t.find('{'), t.rfind('}')) {
+            (Some(open), Some(close)) if open < close => {
+                let (prefix, suffix) = (&t[..open], &t[close + 1..]);
+                if p.len() <= prefix.len() + suffix.len()
+                    || !p.starts_with(prefix)
+                    || !p.ends_with(suffix)
+                {
+                    return None;
+                }
+                literal += prefix.len() + suffix.len();
+            }
+            _ if t == p => literal += t.len(),
+            _ => return None,
+        }
+    }
+    Some(literal)
 }
 
 /// The default service: 405 with `Allow` for a known path with another method, else 404.
@@ -185,12 +204,19 @@ pub async fn fallback(
     req: HttpRequest,
     routes: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
-    let allowed: Vec<&str> = routes
+    let matches: Vec<(usize, &Vec<&'static str>)> = routes
         .0
         .iter()
-        .filter(|(t, _)| template_matches(t, req.path()))
+        .filter_map(|(t, m)| template_match(t, req.path()).map(|n| (n, m)))
+        .collect();
+    let best = matches.iter().map(|(n, _)| *n).max();
+    let mut allowed: Vec<&str> = matches
+        .iter()
+        .filter(|(n, _)| Some(*n) == best)
         .flat_map(|(_, m)| m.iter().copied())
         .collect();
+    allowed.sort_unstable();
+    allowed.dedup();
     if allowed.is_empty() {
         Err(ApiError::new(
             kinds::NOT_FOUND,
@@ -208,7 +234,31 @@ pub async fn fallback(
 
 #[cfg(test)]
 mod tests {
-    use super::template_matches;
+    use super::template_match;
+
+    fn template_matches(t: &str, p: &str) -> bool {
+        template_match(t, p).is_some()
+    }
+
+    #[test]
+    fn the_most_specific_template_wins_and_placeholders_may_share_a_segment() {
+        let cancel = template_match(
+            "/v2/scenarios/{id}/runs/{run_id}:cancel",
+            "/v2/scenarios/a/runs/b:cancel",
+        );
+        let get = template_match(
+            "/v2/scenarios/{id}/runs/{run_id}",
+            "/v2/scenarios/a/runs/b:cancel",
+        );
+        assert!(cancel.unwrap() > get.unwrap());
+        assert!(
+            template_match(
+                "/v2/scenarios/{id}/runs/{run_id}:cancel",
+                "/v2/scenarios/a/runs/:cancel"
+            )
+            .is_none()
+        );
+    }
 
     #[test]
     fn the_documented_problem_slugs_are_exactly_the_emitted_ones() {

@@ -3,3 +3,4 @@
 pub mod curves;
 pub mod metadata;
 pub mod page;
+pub mod scenarios;

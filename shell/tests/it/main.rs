@@ -16,3 +16,5 @@ mod ops;
 mod parity;
 #[cfg(test)]
 mod pg;
+#[cfg(test)]
+mod scenarios;

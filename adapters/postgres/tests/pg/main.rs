@@ -4,4 +4,5 @@
 mod contract;
 mod curve_store;
 mod ingest;
+mod scenarios;
 mod support;

@@ -155,3 +155,22 @@ fn deserialising_an_invalid_assumption_fails_with_its_problems() {
             .contains("/payload/capacity_mw: must be greater than 0")
     );
 }
+
+#[test]
+fn an_assumption_is_rebuilt_from_its_serialised_json() {
+    let a = Assumption::parse(
+        "fleet_change",
+        &json!({"fleet_id": "f1", "change_type": "ADD", "effective_date": "2026-01-01", "capacity_mw": 50}),
+        Some("v2"),
+    )
+    .unwrap();
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(Assumption::from_json(&json).unwrap(), a);
+    let problems =
+        Assumption::from_json(&json!({"driver_type": "policy", "payload": {}})).unwrap_err();
+    assert_eq!(pointers(&problems), ["/payload/policy_name"]);
+    assert_eq!(
+        pointers(&Assumption::from_json(&json!(7)).unwrap_err()),
+        [""]
+    );
+}

@@ -104,3 +104,36 @@ fn a_scenario_serialises_with_its_tenant_as_text() {
     assert_eq!(json["unique_key"], "acme:x");
     assert_eq!(json["status"], "created");
 }
+
+#[test]
+fn a_restored_scenario_equals_the_stored_one_and_re_derives_its_unique_key() {
+    let draft = input(json!({
+        "name": "Clean Power: 2030!",
+        "assumptions": [{"driver_type": "policy", "payload": {"policy_name": "Clean"}}],
+        "tags": ["power"]
+    }))
+    .validate()
+    .unwrap();
+    let tenant = TenantId::parse("acme").unwrap();
+    let stored = Scenario::new(
+        ScenarioId::from_uuid(uuid::Uuid::nil()),
+        tenant.clone(),
+        draft,
+        at(),
+    );
+    let restored = Scenario::restore(
+        stored.id,
+        tenant,
+        stored.name().clone(),
+        stored.description.clone(),
+        stored.status,
+        stored.assumptions.clone(),
+        stored.parameters.clone(),
+        stored.tags.clone(),
+        stored.created_at,
+        stored.updated_at,
+        stored.version,
+    );
+    assert_eq!(restored, stored);
+    assert_eq!(restored.unique_key().as_str(), "acme:clean-power-2030");
+}

@@ -1,0 +1,4 @@
+//! Integration tests of the event sinks.
+
+#[cfg(test)]
+mod webhook;
