@@ -135,6 +135,14 @@ pub trait ScenarioStore: Send + Sync + 'static {
         run: RunId,
     ) -> Result<Option<Run>, StoreError>;
 
+    /// One run of the tenant found by its id alone (for routes that name no scenario). Runs
+    /// of deleted scenarios and of other tenants are not returned.
+    ///
+    /// # Errors
+    /// Backend errors only.
+    async fn get_run_by_id(&self, tenant: &TenantId, run: RunId)
+    -> Result<Option<Run>, StoreError>;
+
     /// Runs of a scenario, newest first, optionally of one status.
     ///
     /// # Errors

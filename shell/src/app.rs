@@ -20,6 +20,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::backend::Backend;
 use crate::clock::SystemClock;
+use crate::http::deprecation::V1Deprecation;
 use crate::http::metrics::HttpMetrics;
 use crate::http::ops::RouteTable;
 use crate::http::{self, openapi};
@@ -139,6 +140,10 @@ pub fn compose(
         bytes.to_vec()
     };
     let cursors = CursorCodec::new(&secret).context("AURUM_CURSOR_SECRET must not be empty")?;
+    anyhow::ensure!(
+        settings.api.v1_deprecated_at <= settings.api.v1_sunset,
+        "AURUM_API_V1_SUNSET must not be earlier than AURUM_API_V1_DEPRECATED_AT (RFC 9745 §4)"
+    );
     Ok(AppState {
         curves: CurveService::new(Arc::clone(&backend.curves), cursors.clone()),
         scenarios: ScenarioService::new(
@@ -150,6 +155,7 @@ pub fn compose(
         idempotency: Arc::clone(&backend.idempotency),
         clock,
         registry: prometheus::Registry::new(),
+        reference: Arc::new(crate::state::ReferenceData::embedded()?),
         store_kind: backend.kind,
     })
 }
@@ -162,13 +168,26 @@ fn serve(
     let metrics = web::Data::new(
         HttpMetrics::register(&state.registry).context("while registering metrics")?,
     );
-    let doc = openapi::document();
+    let doc = http::registry::document(&settings.api);
     let routes = web::Data::new(RouteTable(openapi::route_table(&doc)));
+    let api = web::Data::new(settings.api.clone());
+    let v1 = if settings.api.v1_enabled {
+        Some(web::Data::new(
+            V1Deprecation::register(&settings.api, &state.registry)
+                .context("while registering the v1 metrics")?,
+        ))
+    } else {
+        None
+    };
     let max_body = settings.max_body_bytes;
     let mut server = HttpServer::new(move || {
         let (query, path, json, payload) = http::extractor_config(max_body);
-        App::new()
-            .app_data(state.clone())
+        let mut app = App::new();
+        if let Some(v1) = &v1 {
+            app = app.app_data(v1.clone());
+        }
+        app.app_data(state.clone())
+            .app_data(api.clone())
             .app_data(metrics.clone())
             .app_data(routes.clone())
             .app_data(query)
@@ -177,9 +196,10 @@ fn serve(
             .app_data(payload)
             .app_data(web::Data::new(http::body_limit::MaxBodyBytes(max_body)))
             .wrap(from_fn(http::body_limit::body_limit))
+            .wrap(from_fn(http::deprecation::deprecation))
             .wrap(from_fn(http::metrics::observe))
             .wrap(from_fn(http::request_id::request_id))
-            .configure(http::configure_routes)
+            .configure(http::registry::configure_routes(&api))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .default_service(web::to(http::ops::fallback))
     })

@@ -3,6 +3,7 @@
 pub mod body_limit;
 pub mod csv_out;
 pub mod curve_repr;
+pub mod deprecation;
 pub mod envelope;
 pub mod idempotency;
 pub mod metrics;
@@ -10,47 +11,18 @@ pub mod openapi;
 pub mod ops;
 pub mod params;
 pub mod problem;
+pub mod registry;
 pub mod representation;
 pub mod request_id;
 pub mod tenant;
+pub mod v1;
 pub mod v2;
 
 use actix_web::{HttpRequest, error, web};
 
 use self::problem::{ApiError, kinds};
 
-/// Registers every route on `cfg`.
-pub fn configure_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(v2::curves::list_curves)
-        .service(v2::curves::diff_curves)
-        .service(v2::curves::list_strips)
-        .service(v2::curves::export_curves)
-        .service(v2::curves::curve_history)
-        .service(v2::metadata::dimensions)
-        .service(v2::scenarios::create)
-        .service(v2::scenarios::list_scenarios)
-        .service(v2::scenarios::get_scenario)
-        .service(v2::scenarios::patch_scenario)
-        .service(v2::scenarios::delete_scenario)
-        .service(v2::scenarios::submit_run)
-        .service(v2::scenarios::list_runs)
-        .service(v2::scenarios::cancel_run)
-        .service(v2::scenarios::get_run)
-        .service(v2::scenarios::outputs)
-        .service(v2::scenarios::latest_metrics)
-        .service(ops::health)
-        .service(ops::ready)
-        .service(ops::metrics)
-        .service(ops::problem_page)
-        .route("/healthz", web::get().to(ops::health_alias))
-        .route("/livez", web::get().to(ops::health_alias))
-        .route(
-            "/readyz",
-            web::get().to(|state: web::Data<crate::state::AppState>| async move {
-                ops::ready_response(&state).await
-            }),
-        );
-}
+pub use self::registry::configure_routes;
 
 /// Maps extractor failures (query, path, JSON, payload) to problems.
 pub fn extractor_config(

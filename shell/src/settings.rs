@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
+use chrono::{DateTime, Utc};
+use clap::{ArgAction, Args, ValueEnum};
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -73,12 +74,89 @@ impl DatabaseSettings {
     }
 }
 
+/// Which API surfaces are served, and the /v1 deprecation schedule.
+#[derive(Debug, Clone, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one independent on/off switch per environment variable"
+)]
+pub struct ApiSettings {
+    /// Serve the deprecated /v1 API at all.
+    #[arg(long = "api-v1-enabled", env = "AURUM_API_V1_ENABLED", default_value_t = true, action = ArgAction::Set)]
+    pub v1_enabled: bool,
+    /// Serve /v1/curves….
+    #[arg(long = "api-v1-split-curves", env = "AURUM_API_V1_SPLIT_CURVES", default_value_t = true, action = ArgAction::Set)]
+    pub v1_curves: bool,
+    /// Serve /v1/metadata….
+    #[arg(long = "api-v1-split-metadata", env = "AURUM_API_V1_SPLIT_METADATA", default_value_t = true, action = ArgAction::Set)]
+    pub v1_metadata: bool,
+    /// Serve /v1/scenarios….
+    #[arg(long = "api-v1-split-scenarios", env = "AURUM_API_V1_SPLIT_SCENARIOS", default_value_t = true, action = ArgAction::Set)]
+    pub v1_scenarios: bool,
+    /// Serve /v1/admin….
+    #[arg(long = "api-v1-split-admin", env = "AURUM_API_V1_SPLIT_ADMIN", default_value_t = true, action = ArgAction::Set)]
+    pub v1_admin: bool,
+    /// When /v1 stops working (410 Gone afterwards); RFC 3339 or HTTP-date.
+    #[arg(long = "api-v1-sunset", env = "AURUM_API_V1_SUNSET", default_value = DEFAULT_V1_SUNSET, value_parser = parse_instant)]
+    pub v1_sunset: DateTime<Utc>,
+    /// When /v1 was deprecated (the `Deprecation` header); RFC 3339 or HTTP-date.
+    #[arg(long = "api-v1-deprecated-at", env = "AURUM_API_V1_DEPRECATED_AT", default_value = DEFAULT_V1_DEPRECATED_AT, value_parser = parse_instant)]
+    pub v1_deprecated_at: DateTime<Utc>,
+    /// Bearer token the admin routes require (unset: admin routes are open).
+    #[arg(
+        long = "admin-token",
+        env = "AURUM_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+}
+
+/// Default of `AURUM_API_V1_SUNSET`.
+pub const DEFAULT_V1_SUNSET: &str = "2027-06-30T23:59:59Z";
+/// Default of `AURUM_API_V1_DEPRECATED_AT`.
+pub const DEFAULT_V1_DEPRECATED_AT: &str = "2026-01-01T00:00:00Z";
+
+/// Parses an instant given as RFC 3339 (`2027-06-30T23:59:59Z`) or as an HTTP-date
+/// (`Wed, 30 Jun 2027 23:59:59 GMT`).
+///
+/// # Errors
+/// When the text is neither.
+pub fn parse_instant(raw: &str) -> Result<DateTime<Utc>, String> {
+    let raw = raw.trim();
+    DateTime::parse_from_rfc3339(raw)
+        .or_else(|_| DateTime::parse_from_rfc2822(raw))
+        .map(|t| t.to_utc())
+        .map_err(|_| {
+            format!("'{raw}' is neither RFC 3339 (2027-06-30T23:59:59Z) nor an HTTP-date (Wed, 30 Jun 2027 23:59:59 GMT)")
+        })
+}
+
+impl ApiSettings {
+    /// Every surface on, the default schedule, no admin token.
+    pub fn defaults() -> Self {
+        let instant = |raw| parse_instant(raw).unwrap_or_default();
+        Self {
+            v1_enabled: true,
+            v1_curves: true,
+            v1_metadata: true,
+            v1_scenarios: true,
+            v1_admin: true,
+            v1_sunset: instant(DEFAULT_V1_SUNSET),
+            v1_deprecated_at: instant(DEFAULT_V1_DEPRECATED_AT),
+            admin_token: None,
+        }
+    }
+}
+
 /// Settings of `aurum serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeSettings {
     /// Database.
     #[command(flatten)]
     pub database: DatabaseSettings,
+    /// API surfaces and the /v1 schedule.
+    #[command(flatten)]
+    pub api: ApiSettings,
     /// Address to bind.
     #[arg(long, env = "AURUM_HOST", default_value = "127.0.0.1")]
     pub host: String,
@@ -121,6 +199,7 @@ impl ServeSettings {
     pub fn for_tests() -> Self {
         Self {
             database: DatabaseSettings::none(),
+            api: ApiSettings::defaults(),
             in_process_worker: None,
             worker: crate::worker::WorkerSettings::defaults(),
             host: "127.0.0.1".to_owned(),
@@ -150,4 +229,24 @@ pub struct LogSettings {
     /// Log filter (tracing `EnvFilter` syntax).
     #[arg(long, env = "AURUM_LOG", default_value = "info", global = true)]
     pub log: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_parse_from_rfc3339_and_http_dates() {
+        let a = parse_instant("2027-06-30T23:59:59Z").unwrap();
+        let b = parse_instant("Wed, 30 Jun 2027 23:59:59 GMT").unwrap();
+        assert_eq!(a, b);
+        assert!(parse_instant("next summer").is_err());
+    }
+
+    #[test]
+    fn the_default_schedule_deprecates_before_it_sunsets() {
+        let api = ApiSettings::defaults();
+        assert!(api.v1_deprecated_at < api.v1_sunset);
+        assert_eq!(api.v1_sunset, parse_instant(DEFAULT_V1_SUNSET).unwrap());
+    }
 }

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use aurum_core::curves::UnitsMap;
+use aurum_core::reference::{Calendars, Locations};
 use aurum_core::service::CurveService;
 use aurum_core::service::scenarios::ScenarioService;
 use aurum_ports::Clock;
@@ -21,6 +23,34 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The application's metrics registry (served at `/metrics`).
     pub registry: Registry,
+    /// Reference data (calendars, locations, units), loaded once at startup.
+    pub reference: Arc<ReferenceData>,
     /// Which curve store backs the service (`memory`, …), for readiness output.
     pub store_kind: &'static str,
+}
+
+/// The embedded reference data, parsed once by the composition root.
+#[derive(Debug, Clone)]
+pub struct ReferenceData {
+    /// Trading calendars.
+    pub calendars: Calendars,
+    /// ISO locations.
+    pub locations: Locations,
+    /// Units spellings.
+    pub units: UnitsMap,
+}
+
+impl ReferenceData {
+    /// Parses the data embedded in the binary.
+    ///
+    /// # Errors
+    /// When an embedded file is malformed (a build defect).
+    pub fn embedded() -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        Ok(Self {
+            calendars: Calendars::embedded().context("while reading the embedded calendars")?,
+            locations: Locations::embedded().context("while reading the embedded locations")?,
+            units: UnitsMap::embedded().context("while reading the embedded units map")?,
+        })
+    }
 }

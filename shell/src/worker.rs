@@ -57,6 +57,10 @@ pub struct WorkerSettings {
     /// Milliseconds of the first outbox retry delay (doubles per attempt, full jitter).
     #[arg(long, env = "AURUM_OUTBOX_RETRY_BASE_MS", default_value_t = 1_000)]
     pub outbox_retry_base_ms: u64,
+    /// Seconds claimed outbox events stay hidden from other relays (a crashed relay's events
+    /// are delivered again after it).
+    #[arg(long, env = "AURUM_OUTBOX_LEASE_SECS", default_value_t = 60)]
+    pub outbox_lease_secs: u64,
 }
 
 impl WorkerSettings {
@@ -72,6 +76,7 @@ impl WorkerSettings {
             webhook_timeout_ms: 5_000,
             outbox_max_attempts: 10,
             outbox_retry_base_ms: 1_000,
+            outbox_lease_secs: 60,
         }
     }
 
@@ -135,6 +140,7 @@ pub fn spawn(
     let relay_config = RelayConfig {
         max_attempts: settings.outbox_max_attempts.max(1),
         retry_base: Duration::from_millis(settings.outbox_retry_base_ms.max(1)),
+        lease: Duration::from_secs(settings.outbox_lease_secs.max(1)),
         ..RelayConfig::default()
     };
     let relay = OutboxRelay::new(

@@ -101,6 +101,11 @@ impl UnitsMap {
         self.exact.len()
     }
 
+    /// Every spelling with its units, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Units)> {
+        self.exact.iter().map(|(raw, units)| (&**raw, units))
+    }
+
     /// True for an empty map.
     pub fn is_empty(&self) -> bool {
         self.exact.is_empty()

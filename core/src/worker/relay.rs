@@ -1,13 +1,14 @@
 //! The outbox relay as a step function: [`OutboxRelay::deliver_due`] claims a batch of due
-//! events under a lease and hands each to the [`EventSink`]. Delivered events are marked;
-//! retryable failures are rescheduled with full-jitter backoff until `max_attempts`, then
-//! dead-lettered; permanent failures are dead-lettered at once. Delivery is at least once:
-//! consumers deduplicate on the event id.
+//! events under a lease and hands them to the [`EventSink`] concurrently (at most `batch` calls
+//! in flight). Delivered events are marked; retryable failures are rescheduled with
+//! full-jitter backoff until `max_attempts`, then dead-lettered; permanent failures are
+//! dead-lettered at once. Delivery is at least once: consumers deduplicate on the event id.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use futures::future::join_all;
 
 use aurum_ports::outbox::{DeliveryError, EventSink, Outbox, OutboxEvent};
 use aurum_ports::{Clock, StoreError};
@@ -56,6 +57,13 @@ pub struct RelayReport {
     pub dead_lettered: usize,
 }
 
+/// How one claimed event was settled.
+enum Settled {
+    Delivered,
+    Rescheduled,
+    DeadLettered,
+}
+
 /// Delivers outbox events to a sink.
 #[derive(Clone)]
 pub struct OutboxRelay {
@@ -84,7 +92,9 @@ impl OutboxRelay {
         }
     }
 
-    /// Claims the due events and tries each once.
+    /// Claims the due events and tries each once: the batch's deliveries run concurrently,
+    /// and each event is settled (marked, rescheduled or dead-lettered) after its own answer,
+    /// so an event is marked delivered only after the sink accepted it.
     ///
     /// # Errors
     /// The first outbox failure; events claimed but not yet settled reappear when their lease
@@ -95,29 +105,47 @@ impl OutboxRelay {
             .outbox
             .claim_due(now, self.config.batch, self.config.lease)
             .await?;
+        let settled = join_all(events.iter().map(|event| async move {
+            let result = self.sink.deliver(event).await;
+            self.settle(event, result).await
+        }))
+        .await;
         let mut report = RelayReport {
             claimed: events.len(),
             ..RelayReport::default()
         };
-        for event in &events {
-            let id = event.event.id;
-            match self.sink.deliver(event).await {
-                Ok(()) => {
-                    self.outbox.mark_delivered(id, self.clock.now()).await?;
-                    report.delivered += 1;
-                }
-                Err(DeliveryError::Retryable(reason)) if !self.exhausted(event) => {
-                    let at = self.clock.now() + self.retry_delay(event.attempts);
-                    self.outbox.reschedule(id, at, &reason).await?;
-                    report.rescheduled += 1;
-                }
-                Err(DeliveryError::Retryable(reason) | DeliveryError::Permanent(reason)) => {
-                    self.outbox.dead_letter(id, &reason).await?;
-                    report.dead_lettered += 1;
-                }
+        for outcome in settled {
+            match outcome? {
+                Settled::Delivered => report.delivered += 1,
+                Settled::Rescheduled => report.rescheduled += 1,
+                Settled::DeadLettered => report.dead_lettered += 1,
             }
         }
         Ok(report)
+    }
+
+    /// Records one delivery attempt's result in the outbox.
+    async fn settle(
+        &self,
+        event: &OutboxEvent,
+        result: Result<(), DeliveryError>,
+    ) -> Result<Settled, StoreError> {
+        let id = event.event.id;
+        match result {
+            Ok(()) => {
+                self.outbox.mark_delivered(id, self.clock.now()).await?;
+                Ok(Settled::Delivered)
+            }
+            Err(DeliveryError::Retryable(reason)) if !self.exhausted(event) => {
+                let at = self.clock.now() + self.retry_delay(event.attempts);
+                self.outbox.reschedule(id, at, &reason).await?;
+                Ok(Settled::Rescheduled)
+            }
+            Err(DeliveryError::Retryable(reason) | DeliveryError::Permanent(reason)) => {
+                self.outbox.dead_letter(id, &reason).await?;
+                Ok(Settled::DeadLettered)
+            }
+        }
     }
 
     /// Whether this failed attempt is the last one allowed.

@@ -43,6 +43,7 @@ where
     runs::submit_run_deduplicates(&factory().await).await;
     runs::get_and_list_runs(&factory().await).await;
     runs::cancel_run(&factory().await).await;
+    runs::get_run_by_id_is_tenant_scoped(&factory().await).await;
     outputs::outputs_filters_and_paging(&factory().await).await;
     outputs::latest_metrics(&factory().await).await;
 }

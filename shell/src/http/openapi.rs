@@ -101,6 +101,7 @@ pub struct DimensionsDoc {
         ops::ready,
         ops::metrics,
         ops::problem_page,
+        super::deprecation::migration_guide,
     ),
     components(schemas(Problem, ProblemItemDoc, ops::ProblemSlug)),
     tags(
@@ -108,13 +109,15 @@ pub struct DimensionsDoc {
         (name = "metadata", description = "Dimensions and reference data"),
         (name = "scenarios", description = "Scenarios, runs, outputs (tenant-scoped: send X-Tenant-ID)"),
         (name = "operations", description = "Health, readiness, metrics and documentation"),
+        (name = "v1", description = "The deprecated /v1 API (Deprecation and Sunset headers on every answer; 410 after sunset). See /docs/migration-v1-to-v2"),
     )
 )]
 pub struct ApiDoc;
 
-/// The generated document.
+/// The generated document of every route (all flags on); see
+/// [`super::registry::document`] for the document of given settings.
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    super::registry::document(&crate::settings::ApiSettings::defaults())
 }
 
 /// `(path template, methods)` for every documented operation, for 404/405 decisions.

@@ -113,12 +113,16 @@ pub enum ProblemSlug {
     InvalidCursor,
     /// 400
     InvalidTenant,
+    /// 401
+    Unauthorized,
     /// 404
     NotFound,
     /// 405
     MethodNotAllowed,
     /// 406
     NotAcceptable,
+    /// 410
+    Gone,
     /// 413
     PayloadTooLarge,
     /// 415

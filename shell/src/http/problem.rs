@@ -49,12 +49,16 @@ pub mod kinds {
             "The cursor is too long, undecodable, tampered with, or was minted for other filters. Restart from the first page.";
         INVALID_TENANT = "invalid-tenant", 400, "Invalid tenant",
             "The tenant id (X-Tenant-ID, X-Aurum-Tenant or tenant_id) must match ^[a-z0-9][a-z0-9._-]{0,63}$ after trimming and lowercasing.";
+        UNAUTHORIZED = "unauthorized", 401, "Unauthorized",
+            "The route needs credentials: send `Authorization: Bearer <token>` with a valid token.";
         NOT_FOUND = "not-found", 404, "Not found",
             "No resource exists at this path.";
         METHOD_NOT_ALLOWED = "method-not-allowed", 405, "Method not allowed",
             "The resource exists but does not support this method; `Allow` lists the methods it does support.";
         NOT_ACCEPTABLE = "not-acceptable", 406, "Not acceptable",
             "None of the media types in `Accept` can be produced; use application/json or text/csv.";
+        GONE = "gone", 410, "Gone",
+            "The route was retired after its sunset date (see the Sunset and Link headers); use its successor version.";
         PAYLOAD_TOO_LARGE = "payload-too-large", 413, "Payload too large",
             "The request body is larger than the service accepts.";
         UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type", 415, "Unsupported media type",

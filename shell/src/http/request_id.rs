@@ -80,7 +80,7 @@ fn finish_problem(res: ServiceResponse<BoxBody>, id: &str, path: &str) -> Servic
     let carried: Vec<(HeaderName, HeaderValue)> = res
         .headers()
         .iter()
-        .filter(|(n, _)| **n == header::ALLOW || **n == header::RETRY_AFTER)
+        .filter(|(n, _)| carried_header(n))
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect();
     let (req, _) = res.into_parts();
@@ -89,6 +89,16 @@ fn finish_problem(res: ServiceResponse<BoxBody>, id: &str, path: &str) -> Servic
         rendered.headers_mut().insert(n, v);
     }
     ServiceResponse::new(req, rendered)
+}
+
+/// Headers that survive re-rendering an error as a problem: `Allow` (405), `Retry-After`
+/// (503), `WWW-Authenticate` (401) and the deprecation headers of /v1.
+fn carried_header(name: &HeaderName) -> bool {
+    *name == header::ALLOW
+        || *name == header::RETRY_AFTER
+        || *name == header::WWW_AUTHENTICATE
+        || *name == header::LINK
+        || matches!(name.as_str(), "deprecation" | "sunset" | "x-api-version")
 }
 
 #[cfg(test)]

@@ -18,3 +18,7 @@ mod parity;
 mod pg;
 #[cfg(test)]
 mod scenarios;
+#[cfg(test)]
+mod v1;
+#[cfg(test)]
+mod worker_pg;

@@ -62,6 +62,14 @@ impl ScenarioStore for MemoryScenarioBackend {
         Ok(self.with(|s| s.get_run(tenant, scenario, run)))
     }
 
+    async fn get_run_by_id(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+    ) -> Result<Option<Run>, StoreError> {
+        Ok(self.with(|s| s.get_run_by_id(tenant, run)))
+    }
+
     async fn list_runs(
         &self,
         tenant: &TenantId,

@@ -105,6 +105,12 @@ impl State {
         self.run_of(tenant, scenario, run).map(|r| r.run.clone())
     }
 
+    pub(super) fn get_run_by_id(&self, tenant: &TenantId, run: RunId) -> Option<Run> {
+        let row = self.runs.get(&run)?;
+        self.run_of(tenant, row.run.scenario_id, run)
+            .map(|r| r.run.clone())
+    }
+
     pub(super) fn list_runs(
         &self,
         tenant: &TenantId,

@@ -62,6 +62,15 @@ fn get_sql() -> String {
     )
 }
 
+fn get_by_id_sql() -> String {
+    format!(
+        "SELECT {RUN_COLUMNS} FROM scenario_run \
+         WHERE id = $1::uuid AND tenant_id = $2::text \
+           AND EXISTS (SELECT 1 FROM scenario s \
+               WHERE s.id = scenario_run.scenario_id AND s.status <> 'deleted')"
+    )
+}
+
 impl PgScenarioBackend {
     pub(super) async fn submit(
         &self,
@@ -150,6 +159,24 @@ impl PgScenarioBackend {
                     (&scenario.as_uuid(), Type::UUID),
                     (&tenant.as_str(), Type::TEXT),
                 ],
+            )
+            .await
+            .map_err(from_pg)?;
+        tx.commit().await.map_err(from_pg)?;
+        row.as_ref().map(rows::run).transpose()
+    }
+
+    pub(super) async fn run_by_id(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+    ) -> Result<Option<Run>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = tenant_tx(&mut client, tenant).await?;
+        let row = tx
+            .query_typed_opt(
+                &get_by_id_sql(),
+                &[(&run.as_uuid(), Type::UUID), (&tenant.as_str(), Type::TEXT)],
             )
             .await
             .map_err(from_pg)?;

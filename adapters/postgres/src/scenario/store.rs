@@ -58,6 +58,14 @@ impl ScenarioStore for PgScenarioBackend {
         self.run(tenant, scenario, run).await
     }
 
+    async fn get_run_by_id(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+    ) -> Result<Option<Run>, StoreError> {
+        self.run_by_id(tenant, run).await
+    }
+
     async fn list_runs(
         &self,
         tenant: &TenantId,

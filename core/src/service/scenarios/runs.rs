@@ -124,6 +124,17 @@ impl ScenarioService {
             .ok_or(ScenarioError::NotFound("run"))
     }
 
+    /// One run of the tenant found by its id alone (v1 routes name no scenario).
+    ///
+    /// # Errors
+    /// `NotFound`, or a store failure.
+    pub async fn get_run_by_id(&self, tenant: &TenantId, run: RunId) -> Result<Run, ScenarioError> {
+        self.store
+            .get_run_by_id(tenant, run)
+            .await?
+            .ok_or(ScenarioError::NotFound("run"))
+    }
+
     /// Cancels a queued or running run; cancelling a cancelled run again returns it as is.
     ///
     /// # Errors

@@ -141,6 +141,55 @@ fn a_permanent_failure_is_dead_lettered_at_once() {
 }
 
 #[test]
+fn each_event_of_a_batch_is_settled_by_its_own_answer() {
+    let with_id = |mut e: OutboxEvent, id| {
+        e.event.id = id;
+        e
+    };
+    let batch = vec![
+        with_id(event(0), id!("01")),
+        with_id(event(0), id!("02")),
+        with_id(event(0), id!("03")),
+    ];
+    let mut outbox = outbox_with(batch);
+    outbox
+        .expect_mark_delivered()
+        .withf(|id, _| *id == id!("01"))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    outbox
+        .expect_reschedule()
+        .withf(|id, _, _| *id == id!("02"))
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    outbox
+        .expect_dead_letter()
+        .withf(|id, _| *id == id!("03"))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let mut sink = MockEventSink::new();
+    sink.expect_deliver().times(3).returning(|e| {
+        if e.event.id == id!("01") {
+            Ok(())
+        } else if e.event.id == id!("02") {
+            Err(DeliveryError::Retryable("503".into()))
+        } else {
+            Err(DeliveryError::Permanent("400".into()))
+        }
+    });
+    let report = block_on(relay(outbox, sink, 0.5).deliver_due()).unwrap();
+    assert_eq!(
+        report,
+        RelayReport {
+            claimed: 3,
+            delivered: 1,
+            rescheduled: 1,
+            dead_lettered: 1,
+        }
+    );
+}
+
+#[test]
 fn an_outbox_failure_while_claiming_is_reported() {
     let mut outbox = MockOutbox::new();
     outbox

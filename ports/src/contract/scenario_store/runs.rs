@@ -256,3 +256,33 @@ pub(super) async fn cancel_run(b: &ScenarioBackend) {
     );
     assert_eq!(again, Some(got), "{clause}");
 }
+
+pub(super) async fn get_run_by_id_is_tenant_scoped(b: &ScenarioBackend) {
+    let (a, other) = (tenant("acme"), tenant("globex"));
+    let s = scenario(&a, "By id", ts(1));
+    create(b, &s, "create").await;
+    let r = run(&s, Priority::Normal, ts(10));
+    submit(b, &r, None, "submit").await;
+    let clause = "get_run_by_id MUST find the tenant's run without its scenario id";
+    let found = ok(clause, b.scenarios.get_run_by_id(&a, r.id).await);
+    assert_eq!(found, Some(r.clone()), "{clause}");
+    let clause = "get_run_by_id MUST NOT return another tenant's run";
+    assert_eq!(
+        ok(clause, b.scenarios.get_run_by_id(&other, r.id).await),
+        None,
+        "{clause}"
+    );
+    let clause = "get_run_by_id MUST return None for an unknown run";
+    assert_eq!(
+        ok(clause, b.scenarios.get_run_by_id(&a, run_id()).await),
+        None,
+        "{clause}"
+    );
+    let clause = "get_run_by_id MUST NOT return runs of a deleted scenario";
+    assert!(ok(clause, b.scenarios.delete(&a, s.id).await), "{clause}");
+    assert_eq!(
+        ok(clause, b.scenarios.get_run_by_id(&a, r.id).await),
+        None,
+        "{clause}"
+    );
+}

@@ -42,12 +42,12 @@ pub(crate) fn require_tenant(tenant: Tenant) -> Result<TenantId, ApiError> {
     })
 }
 
-fn scenario_id(raw: &str) -> Result<ScenarioId, ApiError> {
+pub(crate) fn scenario_id(raw: &str) -> Result<ScenarioId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::new(kinds::NOT_FOUND, "no scenario has this id"))
 }
 
-fn run_id(raw: &str) -> Result<RunId, ApiError> {
+pub(crate) fn run_id(raw: &str) -> Result<RunId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::new(kinds::NOT_FOUND, "no run has this id"))
 }
@@ -204,7 +204,7 @@ pub struct ScenarioListParams {
     pub cursor: Option<String>,
 }
 
-fn timestamp(p: &mut Params, name: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn timestamp(p: &mut Params, name: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let raw = p.raw(name)?.to_owned();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw.trim()) {
         Some(t.to_utc())
@@ -604,7 +604,7 @@ pub async fn outputs(
     Ok(list(&req, &tenant, &page, request.limit))
 }
 
-fn outputs_csv(
+pub(crate) fn outputs_csv(
     req: &HttpRequest,
     page: &CursorPage<aurum_ports::scenario::ScenarioOutput>,
 ) -> HttpResponse {
