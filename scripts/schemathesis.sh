@@ -29,7 +29,7 @@ curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null || { cat "$LOG"; exit 1; }
   --checks all \
   --exclude-checks positive_data_acceptance \
   --max-examples "${AURUM_ST_MAX_EXAMPLES:-100}" \
-  --seed 1 \
+  --seed "${AURUM_ST_SEED:-1}" \
   --request-timeout 10 \
   --workers 2
 # Our own code logs every 5xx cause at ERROR; actix's protocol-level complaints about the

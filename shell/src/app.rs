@@ -153,6 +153,7 @@ pub fn compose(
             cursors,
         ),
         idempotency: Arc::clone(&backend.idempotency),
+        outbox: Arc::clone(&backend.outbox),
         clock,
         registry: prometheus::Registry::new(),
         reference: Arc::new(crate::state::ReferenceData::embedded()?),

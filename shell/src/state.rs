@@ -19,6 +19,8 @@ pub struct AppState {
     pub scenarios: ScenarioService,
     /// Idempotency keys of commands.
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// The outbox (dead letters for the admin routes).
+    pub outbox: Arc<dyn aurum_ports::outbox::Outbox>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
     /// The application's metrics registry (served at `/metrics`).

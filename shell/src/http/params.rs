@@ -147,7 +147,7 @@ impl Params {
         let curve_key =
             self.raw("curve_key")
                 .map(str::to_owned)
-                .and_then(|raw| match CurveKey::parse(&raw) {
+                .and_then(|raw| match strict_curve_key(&raw) {
                     Ok(k) => Some(k),
                     Err(e) => {
                         self.problem("curve_key", e.to_string());
@@ -183,6 +183,17 @@ impl Params {
             Err(ApiError::invalid(std::mem::take(&mut self.problems)))
         }
     }
+}
+
+/// A curve key exactly as given: unlike ingestion, a request may not pad it with spaces.
+///
+/// # Errors
+/// When the key is not 1 to 128 characters of `[A-Za-z0-9_.:-]`.
+pub fn strict_curve_key(raw: &str) -> Result<CurveKey, aurum_ports::curve::InvalidCurveKey> {
+    if raw.trim() != raw {
+        return Err(aurum_ports::curve::InvalidCurveKey);
+    }
+    CurveKey::parse(raw)
 }
 
 /// Clips echoed input so problems stay small.

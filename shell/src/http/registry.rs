@@ -141,6 +141,13 @@ pub const ENTRIES: &[Entry] = &[
         doc: in_base_doc,
     },
     Entry {
+        version: Version::V2,
+        domain: Domain::Admin,
+        flag: always,
+        register: v2::admin::register,
+        doc: v2::admin::Doc::openapi,
+    },
+    Entry {
         version: Version::V1,
         domain: Domain::Curves,
         flag: v1_curves,

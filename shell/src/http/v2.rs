@@ -1,5 +1,6 @@
 //! The canonical /v2 API.
 
+pub mod admin;
 pub mod curves;
 pub mod metadata;
 pub mod page;

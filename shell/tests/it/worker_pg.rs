@@ -458,3 +458,87 @@ async fn a_failing_webhook_gets_the_same_signed_event_until_it_answers_200() {
     let bodies: HashSet<&[u8]> = seen.iter().map(|d| d.body.as_slice()).collect();
     assert_eq!(bodies.len(), 1, "the same body each time");
 }
+
+#[tokio::test]
+async fn a_refused_event_is_dead_lettered_listed_and_redriven_by_an_admin() {
+    // 400 is permanent: the event goes straight to the dead letters.
+    let (hook, seen) = receiver(vec![400]).await;
+    let mut settings = ServeSettings::for_tests();
+    settings.demo_rows = 100;
+    settings.worker.worker_poll_ms = 20;
+    settings.worker.event_sink = SinkKind::Webhook;
+    settings.worker.webhook_url = Some(hook);
+    settings.worker.webhook_secret = Some(SECRET.to_owned());
+    settings.api.admin_token = Some("admin-token".to_owned());
+    let app = Application::build(settings).await.unwrap();
+    let app_url = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let app = TestApp::new(app_url);
+    submit(&app, 1, 1).await;
+    let list = |token: Option<&'static str>| {
+        let mut req = app
+            .client
+            .get(format!("{}/v2/admin/outbox/dead-letters", app.base));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        req.send()
+    };
+    assert_eq!(
+        list(None).await.unwrap().status(),
+        401,
+        "admin routes need the token"
+    );
+    let mut dead = Value::Null;
+    for _ in 0..3000 {
+        dead = list(Some("admin-token"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if !dead["data"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    let letters = dead["data"].as_array().unwrap();
+    assert_eq!(letters.len(), 1, "{dead}");
+    assert_eq!(letters[0]["topic"], SUCCEEDED);
+    assert_eq!(
+        seen.lock().await.len(),
+        1,
+        "a permanent refusal is not retried"
+    );
+    let id = letters[0]["id"].as_str().unwrap();
+    let redrive = |id: String| {
+        app.client
+            .post(format!(
+                "{}/v2/admin/outbox/dead-letters/{id}:redrive",
+                app.base
+            ))
+            .header("Authorization", "Bearer admin-token")
+            .send()
+    };
+    assert_eq!(redrive(id.to_owned()).await.unwrap().status(), 200);
+    // Re-driven: the relay delivers it again (and the receiver refuses it again).
+    for _ in 0..3000 {
+        if seen.lock().await.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+    let seen = seen.lock().await.clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen[0].event_id, seen[1].event_id,
+        "the same event id after a re-drive"
+    );
+    assert_eq!(
+        redrive(uuid::Uuid::new_v4().to_string())
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}

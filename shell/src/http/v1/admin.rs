@@ -53,7 +53,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
 
 /// Checks `Authorization: Bearer <token>` when a token is configured (compared by digest, so
 /// the comparison takes the same time wherever the texts differ).
-fn authorize(req: &HttpRequest, api: &ApiSettings) -> Result<(), ApiError> {
+pub(crate) fn authorize(req: &HttpRequest, api: &ApiSettings) -> Result<(), ApiError> {
     let Some(expected) = api.admin_token.as_deref() else {
         return Ok(());
     };

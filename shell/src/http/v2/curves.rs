@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use aurum_core::service::{DiffRequest, HistoryRequest, ListRequest, StripsRequest};
-use aurum_ports::{CurveKey, TenorType};
+use aurum_ports::TenorType;
 
 use super::page::render;
 use crate::http::csv_out::CsvBuffer;
@@ -360,7 +360,7 @@ pub async fn curve_history(
 ) -> Result<HttpResponse, ApiError> {
     let mut params = Params::of(&req)?;
     let format = Format::negotiate(&req, &mut params);
-    let curve_key = CurveKey::parse(&path).map_err(|e| {
+    let curve_key = crate::http::params::strict_curve_key(&path).map_err(|e| {
         let mut err = ApiError::new(kinds::INVALID_PARAMETER, e.to_string());
         err.errors.push(ProblemItem {
             parameter: Some("curve_key".into()),
