@@ -450,3 +450,64 @@ async fn the_scenario_cli_creates_runs_and_reads_outputs_over_http() {
     let (ok, _, err) = cli(&["show", "00000000-0000-0000-0000-000000000000"]);
     assert!(!ok && err.contains("404"), "{err}");
 }
+
+#[tokio::test]
+async fn a_queued_run_is_cancelled_and_outputs_come_as_csv() {
+    // Without a worker the run stays queued, so it can be cancelled.
+    let mut settings = aurum::settings::ServeSettings::for_tests();
+    settings.demo_rows = 100;
+    settings.in_process_worker = Some(false);
+    let built = aurum::Application::build(settings).await.unwrap();
+    let app = TestApp::new(format!("http://127.0.0.1:{}", built.port()));
+    tokio::spawn(built.run_until_stopped());
+    let id = create(&app, "acme", "Queued").await;
+    let (_, _, run) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v2/scenarios/{id}/runs"),
+        Some("acme"),
+        Some(json!({})),
+        &[],
+    )
+    .await;
+    let run = run["data"]["id"].as_str().unwrap().to_owned();
+    let (status, _, cancelled) = send(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v2/scenarios/{id}/runs/{run}:cancel"),
+        Some("acme"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled["data"]["status"], "cancelled");
+    assert!(cancelled["data"]["cancelled_at"].is_string());
+    let (_, _, runs) = send(
+        &app,
+        reqwest::Method::GET,
+        &format!("/v2/scenarios/{id}/runs?status=cancelled"),
+        Some("acme"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(runs["data"].as_array().unwrap().len(), 1);
+    let res = app
+        .client
+        .get(format!("{}/v2/scenarios/{id}/outputs?format=csv", app.base))
+        .header("X-Tenant-ID", "acme")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with("run_id,asof_date,curve_key"), "{text}");
+    assert_eq!(text.lines().count(), 1, "a cancelled run has no outputs");
+}
