@@ -4,6 +4,7 @@ pub mod cursor;
 pub mod curves;
 pub mod demo;
 pub mod ingest;
+pub mod rate_limit;
 pub mod reference;
 pub mod scenarios;
 pub mod service;

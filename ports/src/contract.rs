@@ -4,6 +4,7 @@
 pub mod curve_store;
 pub mod idempotency;
 pub mod outbox;
+pub mod rate_limit;
 pub mod run_queue;
 pub mod scenario_fixtures;
 pub mod scenario_store;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod idempotency;
 pub mod outbox;
 pub mod page;
+pub mod rate_limit;
 pub mod run_queue;
 pub mod scenario;
 pub mod scenario_store;
@@ -30,4 +31,8 @@ pub use curve_store::{
 };
 pub use error::StoreError;
 pub use page::{DiffKeyset, Direction, HistoryKeyset, ListKeyset, Page, PageRequest};
+pub use rate_limit::{
+    Decision, GcraOutcome, GcraParams, InvalidPolicy, Policy, PolicyMatch, RateLimitStore,
+    gcra_step,
+};
 pub use tenant::{InvalidTenant, TenantId};

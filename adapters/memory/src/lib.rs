@@ -2,8 +2,10 @@
 
 mod curve_store;
 mod ingest;
+mod rate_limit;
 mod scenario;
 
 pub use curve_store::MemoryCurveStore;
 pub use ingest::MemoryCurveIngestor;
+pub use rate_limit::MemoryRateLimitStore;
 pub use scenario::MemoryScenarioBackend;

@@ -1,11 +1,11 @@
-//! The memory adapters keep the `CurveStore` and scenario contracts (the one integration-test binary of this
+//! The memory adapters keep the `CurveStore`, scenario and rate-limit contracts (the one integration-test binary of this
 //! crate).
 
 use std::sync::Arc;
 
-use aurum_adapter_memory::{MemoryCurveStore, MemoryScenarioBackend};
-use aurum_ports::CurveStore;
+use aurum_adapter_memory::{MemoryCurveStore, MemoryRateLimitStore, MemoryScenarioBackend};
 use aurum_ports::contract::{self, ScenarioBackend, curve_store};
+use aurum_ports::{CurveStore, RateLimitStore};
 
 #[tokio::test]
 async fn memory_curve_store_keeps_the_curve_store_contract() {
@@ -57,4 +57,12 @@ async fn memory_scenario_backend_keeps_the_idempotency_contract() {
 #[tokio::test]
 async fn memory_scenario_backend_keeps_every_scenario_contract_via_run_all() {
     contract::run_all(|| async { scenario_backend() }).await;
+}
+
+#[tokio::test]
+async fn memory_rate_limit_store_keeps_the_rate_limit_contract() {
+    contract::rate_limit::run(|| async {
+        Arc::new(MemoryRateLimitStore::new()) as Arc<dyn RateLimitStore>
+    })
+    .await;
 }
