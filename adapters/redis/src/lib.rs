@@ -1,0 +1,7 @@
+#![doc = include_str!("../README.md")]
+
+pub mod pool;
+pub mod rate_limit;
+
+pub use pool::{ConnectionErrors, RedisPool};
+pub use rate_limit::{DEFAULT_TIMEOUT, MAX_HORIZON_US, RedisRateLimitStore};
