@@ -1,6 +1,7 @@
 //! Executable contracts: one async suite per driven port that every adapter runs against
 //! itself, so each backend answers the same queries the same way.
 
+pub mod cache;
 pub mod curve_store;
 pub mod idempotency;
 pub mod outbox;

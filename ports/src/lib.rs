@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod cache;
 pub mod clock;
 pub mod curve;
 pub mod curve_ingest;
@@ -17,6 +18,7 @@ pub mod tenant;
 #[cfg(feature = "contract")]
 pub mod contract;
 
+pub use cache::{Cache, CacheStats, NamespaceStats};
 pub use clock::Clock;
 pub use curve::{
     AssetClass, CurveFilters, CurveKey, CurveObservation, DimValue, Dimension, PriceType,

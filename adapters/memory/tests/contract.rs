@@ -1,4 +1,4 @@
-//! The memory adapters keep the `CurveStore`, scenario and rate-limit contracts (the one integration-test binary of this
+//! The memory adapters keep the `CurveStore`, scenario, rate-limit and cache contracts (the one integration-test binary of this
 //! crate).
 
 use std::sync::Arc;
@@ -64,5 +64,20 @@ async fn memory_rate_limit_store_keeps_the_rate_limit_contract() {
     contract::rate_limit::run(|| async {
         Arc::new(MemoryRateLimitStore::new()) as Arc<dyn RateLimitStore>
     })
+    .await;
+}
+
+#[tokio::test]
+async fn memory_cache_keeps_the_cache_contract() {
+    contract::cache::run(
+        || async {
+            let cache = aurum_adapter_memory::MemoryCache::new(16 << 20);
+            (
+                Arc::new(cache.clone()) as Arc<dyn aurum_ports::Cache>,
+                Arc::new(cache) as Arc<dyn aurum_ports::Cache>,
+            )
+        },
+        tokio::time::sleep,
+    )
     .await;
 }
