@@ -17,7 +17,7 @@ cargo build --release --locked -p aurum
 BIN="${CARGO_TARGET_DIR:-target}/release/aurum"
 PORT="${AURUM_ST_PORT:-18080}"
 LOG=$(mktemp)
-AURUM_PORT=$PORT AURUM_DEMO_ROWS=50000 AURUM_LOG=warn "$BIN" serve >"$LOG" 2>&1 &
+AURUM_PORT=$PORT AURUM_DEMO_ROWS=50000 AURUM_LOG=warn AURUM_RATE_LIMIT_DEFAULT_BURST=1000000 "$BIN" serve >"$LOG" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

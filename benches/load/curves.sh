@@ -13,7 +13,7 @@ command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --locked -p aurum >/dev/null
 BIN="${CARGO_TARGET_DIR:-target}/release/aurum"
 start=$(date +%s.%N)
-AURUM_PORT=$PORT AURUM_DEMO_ROWS=$ROWS AURUM_LOG=warn "$BIN" serve &
+AURUM_PORT=$PORT AURUM_DEMO_ROWS=$ROWS AURUM_LOG=warn AURUM_RATE_LIMIT_ENABLED=false AURUM_CACHE_ENABLED="${CACHE:-true}" "$BIN" serve &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT
 until curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1; do sleep 0.05; done

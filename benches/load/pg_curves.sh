@@ -23,7 +23,7 @@ if [ "$have" -lt "$ROWS" ]; then
   "$BIN/aurum" ingest curves "$WORK/demo.csv"; rm -rf "$WORK"
   psql -q "$DB_URL" -c "VACUUM ANALYZE $SCHEMA.curve_observation" >/dev/null
 fi
-AURUM_PORT=$PORT AURUM_DB_POOL_SIZE="${POOL:-8}" "$BIN/aurum" serve &
+AURUM_PORT=$PORT AURUM_DB_POOL_SIZE="${POOL:-8}" AURUM_RATE_LIMIT_ENABLED=false AURUM_CACHE_ENABLED="${CACHE:-false}" "$BIN/aurum" serve &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true' EXIT
 until curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1; do sleep 0.1; done

@@ -89,7 +89,7 @@ for t in threads: t.start()
 for t in threads: t.join()
 PY
 
-AURUM_PORT=$PORT AURUM_WORKER_IN_PROCESS=false "$BIN" serve & PIDS+=($!)
+AURUM_PORT=$PORT AURUM_WORKER_IN_PROCESS=false AURUM_RATE_LIMIT_ENABLED=false "$BIN" serve & PIDS+=($!)
 until curl -fsS "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1; do sleep 0.1; done
 until curl -fsS "http://127.0.0.1:$HOOK_PORT/" >/dev/null 2>&1; do sleep 0.1; done
 for _ in 1 2; do

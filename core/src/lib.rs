@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod cache;
 pub mod cursor;
 pub mod curves;
 pub mod demo;

@@ -6,7 +6,7 @@ mod headers;
 mod policy;
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use aurum_ports::{
@@ -17,49 +17,84 @@ use chrono::{DateTime, Utc};
 pub use headers::{RateLimitHeaders, delay_seconds, rate_limit, rate_limit_policy};
 pub use policy::{key_for, select_policy};
 
-/// The rate-limit service: a set of policies over one store.
-#[derive(Clone)]
+/// The rate-limit service: a set of policies over one store. The policies can be replaced at
+/// any time (operators change them through the admin API); each check uses one consistent
+/// snapshot.
 pub struct RateLimiter {
     store: Arc<dyn RateLimitStore>,
-    policies: Vec<Policy>,
+    policies: RwLock<Arc<Vec<Policy>>>,
 }
 
 /// The outcome of [`RateLimiter::check`]: the policy applied and its decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Verdict<'a> {
-    /// The policy that matched.
-    pub policy: &'a Policy,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    policies: Arc<Vec<Policy>>,
+    index: usize,
     /// The decision.
     pub decision: Decision,
 }
 
-impl Verdict<'_> {
+impl Verdict {
+    /// The policy that matched.
+    pub fn policy(&self) -> &Policy {
+        &self.policies[self.index]
+    }
+
     /// The response headers of this verdict.
     pub fn headers(&self) -> RateLimitHeaders {
-        RateLimitHeaders::new(self.policy, &self.decision)
+        RateLimitHeaders::new(self.policy(), &self.decision)
     }
+}
+
+/// Checks that `policies` can be enforced together.
+///
+/// # Errors
+/// [`InvalidPolicy::DuplicateName`] when two policies share a name (their keys would collide).
+pub fn validate_policies(policies: &[Policy]) -> Result<(), InvalidPolicy> {
+    let mut names = HashSet::new();
+    if let Some(dup) = policies.iter().find(|p| !names.insert(p.name())) {
+        return Err(InvalidPolicy::DuplicateName(dup.name().to_owned()));
+    }
+    Ok(())
 }
 
 impl RateLimiter {
     /// A limiter enforcing `policies` through `store`.
     ///
     /// # Errors
-    /// [`InvalidPolicy::DuplicateName`] when two policies share a name (their keys would
-    /// collide).
+    /// As [`validate_policies`].
     pub fn new(
         store: Arc<dyn RateLimitStore>,
         policies: Vec<Policy>,
     ) -> Result<Self, InvalidPolicy> {
-        let mut names = HashSet::new();
-        if let Some(dup) = policies.iter().find(|p| !names.insert(p.name())) {
-            return Err(InvalidPolicy::DuplicateName(dup.name().to_owned()));
-        }
-        Ok(Self { store, policies })
+        validate_policies(&policies)?;
+        Ok(Self {
+            store,
+            policies: RwLock::new(Arc::new(policies)),
+        })
     }
 
-    /// The policies, as configured.
-    pub fn policies(&self) -> &[Policy] {
-        &self.policies
+    /// The policies in force.
+    pub fn policies(&self) -> Arc<Vec<Policy>> {
+        Arc::clone(&self.policies.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Replaces the policies in force; checks already running finish with the old set.
+    ///
+    /// # Errors
+    /// As [`validate_policies`]; the policies in force are unchanged then.
+    pub fn replace_policies(&self, policies: Vec<Policy>) -> Result<(), InvalidPolicy> {
+        validate_policies(&policies)?;
+        *self
+            .policies
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(policies);
+        Ok(())
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn RateLimitStore> {
+        &self.store
     }
 
     /// Charges `cost` to the most specific policy matching the request; `None` when no policy
@@ -73,19 +108,8 @@ impl RateLimiter {
         route_group: Option<&str>,
         cost: u32,
         now: DateTime<Utc>,
-    ) -> Result<Option<Verdict<'_>>, StoreError> {
-        let Some(policy) = select_policy(&self.policies, tenant, route_group) else {
-            return Ok(None);
-        };
-        let key = key_for(policy, tenant);
-        let outcome = self
-            .store
-            .decide(&key, policy.gcra_params(), cost, now)
-            .await?;
-        Ok(Some(Verdict {
-            policy,
-            decision: decision(policy, &outcome),
-        }))
+    ) -> Result<Option<Verdict>, StoreError> {
+        self.decide(tenant, route_group, Some(cost), now).await
     }
 
     /// The current state for the request's policy, without charging anything.
@@ -97,17 +121,38 @@ impl RateLimiter {
         tenant: Option<&TenantId>,
         route_group: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Verdict<'_>>, StoreError> {
-        let Some(policy) = select_policy(&self.policies, tenant, route_group) else {
+    ) -> Result<Option<Verdict>, StoreError> {
+        self.decide(tenant, route_group, None, now).await
+    }
+
+    async fn decide(
+        &self,
+        tenant: Option<&TenantId>,
+        route_group: Option<&str>,
+        cost: Option<u32>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Verdict>, StoreError> {
+        let policies = self.policies();
+        let Some(index) = select_policy(&policies, tenant, route_group)
+            .and_then(|p| policies.iter().position(|q| std::ptr::eq(p, q)))
+        else {
             return Ok(None);
         };
-        let outcome = self
-            .store
-            .peek(&key_for(policy, tenant), policy.gcra_params(), now)
-            .await?;
+        let policy = &policies[index];
+        let key = key_for(policy, tenant);
+        let outcome = match cost {
+            Some(cost) => {
+                self.store
+                    .decide(&key, policy.gcra_params(), cost, now)
+                    .await?
+            }
+            None => self.store.peek(&key, policy.gcra_params(), now).await?,
+        };
+        let decision = decision(policy, &outcome);
         Ok(Some(Verdict {
-            policy,
-            decision: decision(policy, &outcome),
+            policies,
+            index,
+            decision,
         }))
     }
 }
@@ -178,7 +223,7 @@ mod tests {
         let verdict = futures::executor::block_on(limiter.check(Some(&tenant), None, 2, now()))
             .unwrap()
             .unwrap();
-        assert_eq!(verdict.policy.name(), "acme");
+        assert_eq!(verdict.policy().name(), "acme");
         assert_eq!(
             verdict.decision,
             Decision {

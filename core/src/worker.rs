@@ -6,6 +6,7 @@
 pub mod baselines;
 pub mod relay;
 pub mod runner;
+pub mod telemetry;
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use aurum_ports::StoreError;
 pub use baselines::{BaselineSet, fetch_baselines};
 pub use relay::{OutboxRelay, RelayConfig, RelayReport};
 pub use runner::{Runner, RunnerConfig, StepOutcome};
+pub use telemetry::{NoLinker, RelayMetrics, RunMetrics, SpanLinker};
 
 /// A draw from `[0, 1]` for full-jitter backoff, injected so tests are deterministic.
 pub type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;

@@ -37,6 +37,18 @@ pub struct CacheStats {
     pub entries: Option<u64>,
     /// Bytes held by keys and values, when the adapter knows.
     pub bytes: Option<u64>,
+    /// Reachable entries and their bytes per namespace (current version only), when the adapter
+    /// can tell cheaply (the memory cache can; Redis cannot without a scan).
+    pub sizes: BTreeMap<String, NamespaceSize>,
+}
+
+/// Reachable entries of one namespace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NamespaceSize {
+    /// Entries.
+    pub entries: u64,
+    /// Bytes of keys and values.
+    pub bytes: u64,
 }
 
 /// A cache of bytes with TTL.
@@ -199,6 +211,7 @@ impl CacheCounters {
             namespaces: map.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             entries: None,
             bytes: None,
+            sizes: BTreeMap::new(),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod curve_store;
 pub mod idempotency;
 pub mod outbox;
+pub mod policy_store;
 pub mod rate_limit;
 pub mod run_queue;
 pub mod scenario_fixtures;

@@ -13,12 +13,13 @@ pub mod rate_limit;
 pub mod run_queue;
 pub mod scenario;
 pub mod scenario_store;
+pub mod telemetry;
 pub mod tenant;
 
 #[cfg(feature = "contract")]
 pub mod contract;
 
-pub use cache::{Cache, CacheStats, NamespaceStats};
+pub use cache::{Cache, CacheStats, NamespaceSize, NamespaceStats};
 pub use clock::Clock;
 pub use curve::{
     AssetClass, CurveFilters, CurveKey, CurveObservation, DimValue, Dimension, PriceType,
@@ -34,7 +35,10 @@ pub use curve_store::{
 pub use error::StoreError;
 pub use page::{DiffKeyset, Direction, HistoryKeyset, ListKeyset, Page, PageRequest};
 pub use rate_limit::{
-    Decision, GcraOutcome, GcraParams, InvalidPolicy, Policy, PolicyMatch, RateLimitStore,
-    gcra_step,
+    Decision, GcraOutcome, GcraParams, InvalidPolicy, Policy, PolicyMatch, PolicyStore,
+    RateLimitStore, gcra_step,
+};
+pub use telemetry::{
+    Counter, Gauge, Histogram, InstrumentSpec, Meter, NoopMeter, RecordingMeter, UpDownCounter,
 };
 pub use tenant::{InvalidTenant, TenantId};

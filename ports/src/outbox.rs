@@ -39,6 +39,17 @@ pub struct OutboxEvent {
     pub last_error: Option<String>,
 }
 
+/// Counts of the outbox, for the relay's lag and dead-letter gauges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    /// Events neither delivered nor dead-lettered.
+    pub pending: u64,
+    /// `created_at` of the oldest of them.
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// Dead-lettered events.
+    pub dead_letters: u64,
+}
+
 /// Outbox storage for the relay.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
@@ -90,6 +101,13 @@ pub trait Outbox: Send + Sync + 'static {
     /// # Errors
     /// Backend errors only.
     async fn redrive(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// How many events are pending (not delivered, not dead), the oldest one's `created_at`,
+    /// and how many are dead letters.
+    ///
+    /// # Errors
+    /// Backend errors only.
+    async fn stats(&self) -> Result<OutboxStats, StoreError>;
 }
 
 /// Why a delivery failed.

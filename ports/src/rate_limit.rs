@@ -188,6 +188,31 @@ pub trait RateLimitStore: Send + Sync + 'static {
     async fn reset(&self, key: &str) -> Result<(), StoreError>;
 }
 
+/// Storage of the rate-limit policies operators manage through the admin API. Every instance
+/// of a deployment reads the same policies (PostgreSQL when configured) and reloads them
+/// periodically, so a change applies everywhere without a restart.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait PolicyStore: Send + Sync + 'static {
+    /// Every policy, ordered by name.
+    ///
+    /// # Errors
+    /// Backend errors only.
+    async fn list(&self) -> Result<Vec<Policy>, StoreError>;
+
+    /// Stores `policy`, replacing the policy of the same name; returns `true` when it was new.
+    ///
+    /// # Errors
+    /// Backend errors only.
+    async fn put(&self, policy: &Policy) -> Result<bool, StoreError>;
+
+    /// Removes the policy named `name`; returns `false` when there was none.
+    ///
+    /// # Errors
+    /// Backend errors only.
+    async fn delete(&self, name: &str) -> Result<bool, StoreError>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

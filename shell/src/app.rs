@@ -27,6 +27,8 @@ use crate::http::{self, openapi};
 use crate::loader;
 use crate::settings::ServeSettings;
 use crate::state::AppState;
+use crate::telemetry::Telemetry;
+use crate::traffic::Traffic;
 
 /// A bound, not yet running, server.
 pub struct Application {
@@ -53,10 +55,29 @@ impl Application {
         settings: ServeSettings,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Self> {
+        let telemetry = Telemetry::new(&settings.telemetry)?;
+        Self::build_with_telemetry(settings, clock, telemetry).await
+    }
+
+    /// [`Self::build_with_clock`] with the instance's [`Telemetry`] built by the caller (`main`
+    /// builds it first, to bridge the process-wide subscriber's spans to its tracer).
+    ///
+    /// # Errors
+    /// As [`Self::build`].
+    pub async fn build_with_telemetry(
+        settings: ServeSettings,
+        clock: Arc<dyn Clock>,
+        telemetry: Telemetry,
+    ) -> anyhow::Result<Self> {
         let backend = Backend::open(&settings.database).await?;
+        if let Some(pool) = &backend.pool {
+            telemetry.observe_pool(pool);
+        }
+        let mut loaded = false;
         if !settings.load.is_empty() {
             let opts = loader::IngestOptions {
                 clock: Arc::clone(&clock),
+                rows: loader::ingest_rows(&*telemetry.meter()),
                 ..loader::IngestOptions::default()
             };
             for file in &settings.load {
@@ -68,6 +89,7 @@ impl Application {
                     skipped = s.skipped,
                     "loaded"
                 );
+                loaded |= s.stored > 0;
             }
         } else if backend.kind == "memory" {
             loader::load_demo(
@@ -78,14 +100,39 @@ impl Application {
             )
             .await?;
         }
-        let state = web::Data::new(compose(&settings, &backend, Arc::clone(&clock))?);
+        let state = web::Data::new(compose(
+            &settings,
+            &backend,
+            Arc::clone(&clock),
+            &telemetry,
+        )?);
         let token = CancellationToken::new();
         let tracker = TaskTracker::new();
+        let default_policy = settings.traffic.default_policy()?;
+        if let Err(e) = state.traffic.reload_policies(Some(&default_policy)).await {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "cannot load the rate-limit policies yet; enforcing the default policy"
+            );
+        }
+        state
+            .traffic
+            .spawn_refresher(default_policy, &token, &tracker);
+        if loaded && let Err(e) = state.traffic.invalidate_curve_data().await {
+            tracing::warn!(error = %e, "cannot invalidate the shared cache after loading; cached answers expire by TTL");
+        }
         let in_process = settings
             .in_process_worker
             .unwrap_or(backend.kind == "memory");
         if in_process {
-            crate::worker::spawn(&backend, &clock, &settings.worker, &token, &tracker)?;
+            crate::worker::spawn(
+                &backend,
+                &clock,
+                &settings.worker,
+                &telemetry,
+                &token,
+                &tracker,
+            )?;
         }
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("while binding {}:{}", settings.host, settings.port))?;
@@ -131,7 +178,9 @@ pub fn compose(
     settings: &ServeSettings,
     backend: &Backend,
     clock: Arc<dyn Clock>,
+    telemetry: &Telemetry,
 ) -> anyhow::Result<AppState> {
+    let meter = telemetry.meter();
     let secret = if let Some(s) = &settings.cursor_secret {
         s.as_bytes().to_vec()
     } else {
@@ -144,7 +193,14 @@ pub fn compose(
         settings.api.v1_deprecated_at <= settings.api.v1_sunset,
         "AURUM_API_V1_SUNSET must not be earlier than AURUM_API_V1_DEPRECATED_AT (RFC 9745 §4)"
     );
+    let traffic = Arc::new(Traffic::build(
+        &settings.traffic,
+        backend.pool.as_ref(),
+        &clock,
+        &*meter,
+    )?);
     Ok(AppState {
+        traffic,
         curves: CurveService::new(Arc::clone(&backend.curves), cursors.clone()),
         scenarios: ScenarioService::new(
             Arc::clone(&backend.scenarios),
@@ -155,7 +211,8 @@ pub fn compose(
         idempotency: Arc::clone(&backend.idempotency),
         outbox: Arc::clone(&backend.outbox),
         clock,
-        registry: prometheus::Registry::new(),
+        registry: telemetry.registry().clone(),
+        telemetry: telemetry.clone(),
         reference: Arc::new(crate::state::ReferenceData::embedded()?),
         store_kind: backend.kind,
     })
@@ -166,21 +223,18 @@ fn serve(
     state: web::Data<AppState>,
     settings: &ServeSettings,
 ) -> anyhow::Result<Server> {
-    let metrics = web::Data::new(
-        HttpMetrics::register(&state.registry).context("while registering metrics")?,
-    );
+    let meter = state.telemetry.meter();
+    let metrics = web::Data::new(HttpMetrics::new(&*meter));
     let doc = http::registry::document(&settings.api);
     let routes = web::Data::new(RouteTable(openapi::route_table(&doc)));
     let api = web::Data::new(settings.api.clone());
     let v1 = if settings.api.v1_enabled {
-        Some(web::Data::new(
-            V1Deprecation::register(&settings.api, &state.registry)
-                .context("while registering the v1 metrics")?,
-        ))
+        Some(web::Data::new(V1Deprecation::new(&settings.api, &*meter)))
     } else {
         None
     };
     let max_body = settings.max_body_bytes;
+    let extra_routes = settings.extra_routes;
     let mut server = HttpServer::new(move || {
         let (query, path, json, payload) = http::extractor_config(max_body);
         let mut app = App::new();
@@ -197,10 +251,16 @@ fn serve(
             .app_data(payload)
             .app_data(web::Data::new(http::body_limit::MaxBodyBytes(max_body)))
             .wrap(from_fn(http::body_limit::body_limit))
+            .wrap(from_fn(http::rate_limit::rate_limit))
             .wrap(from_fn(http::deprecation::deprecation))
             .wrap(from_fn(http::metrics::observe))
             .wrap(from_fn(http::request_id::request_id))
             .configure(http::registry::configure_routes(&api))
+            .configure(|cfg| {
+                if let Some(extra) = extra_routes {
+                    extra(cfg);
+                }
+            })
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .default_service(web::to(http::ops::fallback))
     })

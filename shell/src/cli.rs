@@ -1,4 +1,4 @@
-//! The `aurum` command line: `serve`, `ingest curves`, `demo-data`, `openapi`.
+//! The `aurum` command line: `serve`, `ingest curves`, `demo-data`, `openapi`, `slo check`.
 
 use std::path::PathBuf;
 
@@ -20,6 +20,10 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing the settings buys nothing"
+)]
 pub enum Command {
     /// Serve the HTTP API (with no settings: the in-memory store filled with the demo dataset).
     Serve(ServeSettings),
@@ -39,6 +43,8 @@ pub enum Command {
     Scenario(crate::scenario_cli::ScenarioArgs),
     /// Print the `OpenAPI` document.
     Openapi,
+    /// Service level objectives: `aurum slo check --metrics-url URL` (see docs/slo.md).
+    Slo(crate::slo::SloArgs),
 }
 
 /// `aurum ingest …`
@@ -64,6 +70,9 @@ pub struct IngestCurvesArgs {
     #[arg(long)]
     pub force: bool,
     /// Database (without one, rows go to a temporary in-memory store: a validation run).
+    /// Redis, whose shared cache the ingestion invalidates.
+    #[command(flatten)]
+    pub redis: crate::traffic::RedisSettings,
     #[command(flatten)]
     pub database: DatabaseSettings,
 }
@@ -77,6 +86,9 @@ pub struct WorkerArgs {
     /// Worker.
     #[command(flatten)]
     pub worker: crate::worker::WorkerSettings,
+    /// OpenTelemetry export.
+    #[command(flatten)]
+    pub telemetry: crate::telemetry::TelemetrySettings,
 }
 
 /// `aurum migrate`

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod ops;
 pub mod params;
 pub mod problem;
+pub mod rate_limit;
 pub mod registry;
 pub mod representation;
 pub mod request_id;

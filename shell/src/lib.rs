@@ -8,8 +8,10 @@ pub mod http;
 pub mod loader;
 pub mod scenario_cli;
 pub mod settings;
+pub mod slo;
 pub mod state;
 pub mod telemetry;
+pub mod traffic;
 pub mod worker;
 
 pub use app::Application;

@@ -17,12 +17,25 @@ use aurum_core::demo::{self, DemoConfig};
 use aurum_core::ingest::{
     IngestContext, IngestPipeline, InputFormat, Normaliser, QuarantineRecord, RowReader, RowSource,
 };
+use aurum_ports::telemetry::{Counter, InstrumentSpec, Meter};
 use aurum_ports::{Clock, CurveIngestor, IngestFile, IngestTotals, QuarantinedRow};
 use sha2::{Digest as _, Sha256};
 
 use crate::backend::Backend;
 use crate::cli::{DemoDataArgs, IngestCurvesArgs};
 use crate::clock::SystemClock;
+
+/// `aurum.ingest.rows{outcome=stored|quarantined}` → `aurum_ingest_rows_total`.
+pub const INGEST_ROWS: InstrumentSpec = InstrumentSpec::new(
+    "aurum.ingest.rows",
+    "{row}",
+    "Ingested curve rows, by outcome (stored, quarantined).",
+);
+
+/// The ingested-rows counter of `meter`.
+pub fn ingest_rows(meter: &dyn Meter) -> Counter {
+    meter.counter(INGEST_ROWS)
+}
 
 /// Options of one ingestion.
 #[derive(Clone)]
@@ -39,6 +52,8 @@ pub struct IngestOptions {
     pub force: bool,
     /// The clock that stamps `ingest_ts`.
     pub clock: Arc<dyn Clock>,
+    /// Counts stored and quarantined rows ([`INGEST_ROWS`]; the default counts nothing).
+    pub rows: Counter,
 }
 
 impl Default for IngestOptions {
@@ -50,6 +65,7 @@ impl Default for IngestOptions {
             progress: false,
             force: false,
             clock: Arc::new(SystemClock),
+            rows: Counter::noop(),
         }
     }
 }
@@ -262,6 +278,11 @@ where
     if let Some(q) = quarantine {
         q.finish()?;
     }
+    if !opts.dry_run {
+        opts.rows.add(stored, &[("outcome", "stored")]);
+        opts.rows
+            .add(report.quarantined, &[("outcome", "quarantined")]);
+    }
     Ok(IngestSummary {
         file: name.to_owned(),
         read: report.read,
@@ -379,8 +400,15 @@ pub async fn ingest_command(args: &IngestCurvesArgs) -> anyhow::Result<ExitCode>
         "file", "read", "stored", "quarantined", "strips", "rows/s"
     );
     let mut total_quarantined = 0;
+    let shared_cache = args.redis.shared_cache()?;
     for file in &args.files {
         let s = ingest_file(&backend.ingestor, file, &opts).await?;
+        if s.stored > 0
+            && !args.dry_run
+            && let Some(cache) = &shared_cache
+        {
+            invalidate_curve_namespaces(cache).await;
+        }
         if s.skipped {
             println!(
                 "{:<32} already ingested (same checksum); use --force to ingest again",
@@ -413,6 +441,24 @@ pub async fn ingest_command(args: &IngestCurvesArgs) -> anyhow::Result<ExitCode>
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Invalidates the curve namespaces of the shared cache after an ingestion; a failure is a
+/// warning (servers' entries then expire by TTL).
+async fn invalidate_curve_namespaces(cache: &dyn aurum_ports::Cache) {
+    for ns in aurum_core::cache::curve_namespaces() {
+        if let Err(e) = cache.invalidate_namespace(ns.name).await {
+            tracing::warn!(
+                namespace = ns.name,
+                error = %e,
+                "cannot invalidate the shared cache; cached answers expire by TTL"
+            );
+            eprintln!(
+                "warning: cannot invalidate the shared cache namespace {}: {e}",
+                ns.name
+            );
+        }
+    }
 }
 
 /// `aurum migrate [--status]`

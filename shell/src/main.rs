@@ -5,16 +5,25 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 use aurum::cli::{Cli, Command, IngestCommand};
-use aurum::{Application, loader, telemetry};
+use aurum::telemetry::{self, Telemetry};
+use aurum::{Application, loader};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(e) = telemetry::init(&cli.log) {
+    // Telemetry comes first: the process-wide subscriber bridges spans to its tracer.
+    let telemetry = match telemetry_for(&cli.command) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("aurum: cannot set up telemetry: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = telemetry::init(&cli.log, telemetry.as_ref()) {
         eprintln!("aurum: cannot set up logging: {e:#}");
         return ExitCode::from(2);
     }
-    match run(cli.command).await {
+    match run(cli.command, telemetry).await {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "aurum failed");
@@ -24,17 +33,33 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> anyhow::Result<ExitCode> {
+/// The telemetry of the long-running commands (`serve`, `worker`); none for one-shot ones.
+fn telemetry_for(command: &Command) -> anyhow::Result<Option<Telemetry>> {
+    Ok(match command {
+        Command::Serve(settings) => Some(Telemetry::new(&settings.telemetry)?),
+        Command::Worker(args) => Some(Telemetry::new(&args.telemetry)?),
+        _ => None,
+    })
+}
+
+async fn run(command: Command, telemetry: Option<Telemetry>) -> anyhow::Result<ExitCode> {
+    let telemetry = match telemetry {
+        Some(t) => t,
+        None => Telemetry::local()?,
+    };
     match command {
         Command::Serve(settings) => {
             let started = std::time::Instant::now();
-            let app = Application::build(settings).await?;
+            let clock = std::sync::Arc::new(aurum::clock::SystemClock);
+            let app = Application::build_with_telemetry(settings, clock, telemetry.clone()).await?;
             tracing::info!(
                 port = app.port(),
                 startup_ms = started.elapsed().as_millis(),
                 "aurum is ready"
             );
-            app.run_until_stopped().await?;
+            let result = app.run_until_stopped().await;
+            telemetry.shutdown().await;
+            result?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest {
@@ -42,10 +67,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => loader::ingest_command(&args).await,
         Command::Migrate(args) => loader::migrate_command(&args).await,
         Command::Worker(args) => {
-            aurum::worker::command(&args.database, &args.worker).await?;
+            aurum::worker::command(&args.database, &args.worker, &telemetry).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Scenario(args) => aurum::scenario_cli::run(&args).await,
+        Command::Slo(args) => Ok(aurum::slo::command(&args).await),
         Command::DemoData(args) => {
             loader::demo_data_command(&args)?;
             Ok(ExitCode::SUCCESS)

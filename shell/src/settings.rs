@@ -189,9 +189,19 @@ pub struct ServeSettings {
     /// Worker settings (used when the worker runs in-process).
     #[command(flatten)]
     pub worker: crate::worker::WorkerSettings,
+    /// Redis, cache and rate limits.
+    #[command(flatten)]
+    pub traffic: crate::traffic::TrafficSettings,
+    /// OpenTelemetry export (`OTEL_EXPORTER_OTLP_ENDPOINT`, …).
+    #[command(flatten)]
+    pub telemetry: crate::telemetry::TelemetrySettings,
     /// Seconds in-flight requests get to finish on shutdown.
     #[arg(long, env = "AURUM_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+    /// Routes an embedding program adds to the server (behind the same middleware as the API);
+    /// not settable from the command line. The cache benchmark adds a static-buffer handler.
+    #[arg(skip)]
+    pub extra_routes: Option<fn(&mut actix_web::web::ServiceConfig)>,
 }
 
 impl ServeSettings {
@@ -202,6 +212,8 @@ impl ServeSettings {
             api: ApiSettings::defaults(),
             in_process_worker: None,
             worker: crate::worker::WorkerSettings::defaults(),
+            traffic: crate::traffic::TrafficSettings::for_tests(),
+            telemetry: crate::telemetry::TelemetrySettings::none(),
             host: "127.0.0.1".to_owned(),
             port: 0,
             workers: Some(2),
@@ -211,6 +223,7 @@ impl ServeSettings {
             load: Vec::new(),
             max_body_bytes: 1_048_576,
             shutdown_timeout_secs: 5,
+            extra_routes: None,
         }
     }
 

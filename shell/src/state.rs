@@ -27,6 +27,10 @@ pub struct AppState {
     pub registry: Registry,
     /// Reference data (calendars, locations, units), loaded once at startup.
     pub reference: Arc<ReferenceData>,
+    /// The cache and the rate limiter.
+    pub traffic: Arc<crate::traffic::Traffic>,
+    /// The instance's telemetry (meter, OTLP export status, shutdown).
+    pub telemetry: crate::telemetry::Telemetry,
     /// Which curve store backs the service (`memory`, …), for readiness output.
     pub store_kind: &'static str,
 }

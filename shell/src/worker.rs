@@ -10,12 +10,17 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use aurum_core::worker::{
-    OutboxRelay, RelayConfig, Runner, RunnerConfig, StepOutcome, random_jitter,
+    OutboxRelay, RelayConfig, Runner, RunnerConfig, SpanLinker, StepOutcome, random_jitter,
 };
 use aurum_ports::Clock;
 use aurum_ports::outbox::{EventSink, IdGenerator};
 
 use crate::backend::Backend;
+use crate::telemetry::Telemetry;
+use crate::telemetry::propagation::{OtelSpanLinker, inject_current};
+
+/// How often the relay samples the outbox lag and dead-letter gauges.
+const OUTBOX_STATS_EVERY: Duration = Duration::from_secs(10);
 
 /// Which sink the relay delivers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -90,11 +95,14 @@ impl WorkerSettings {
                 let secret = self.webhook_secret.as_deref().ok_or_else(|| {
                     anyhow::anyhow!("AURUM_WEBHOOK_SECRET is required with the webhook sink")
                 })?;
-                Arc::new(aurum_adapter_events::WebhookSink::new(
-                    url,
-                    secret.as_bytes(),
-                    Duration::from_millis(self.webhook_timeout_ms),
-                )?)
+                Arc::new(
+                    aurum_adapter_events::WebhookSink::new(
+                        url,
+                        secret.as_bytes(),
+                        Duration::from_millis(self.webhook_timeout_ms),
+                    )?
+                    .with_headers(Arc::new(inject_current)),
+                )
             }
         })
     }
@@ -110,7 +118,9 @@ impl IdGenerator for UuidV7Ids {
     }
 }
 
-/// Starts the worker's tasks on `tracker`; they stop when `token` is cancelled.
+/// Starts the worker's tasks on `tracker`; they stop when `token` is cancelled. Runs and
+/// deliveries are measured through `telemetry`'s meter and traced as children of the requests
+/// that caused them.
 ///
 /// # Errors
 /// When the event sink is misconfigured.
@@ -118,9 +128,12 @@ pub fn spawn(
     backend: &Backend,
     clock: &Arc<dyn Clock>,
     settings: &WorkerSettings,
+    telemetry: &Telemetry,
     token: &CancellationToken,
     tracker: &TaskTracker,
 ) -> anyhow::Result<()> {
+    let meter = telemetry.meter();
+    let linker: Arc<dyn SpanLinker> = Arc::new(OtelSpanLinker);
     let ids: Arc<dyn IdGenerator> = Arc::new(UuidV7Ids);
     let worker_id = format!("{}-{}", hostname(), uuid::Uuid::now_v7().simple());
     let poll = Duration::from_millis(settings.worker_poll_ms.max(1));
@@ -134,7 +147,9 @@ pub fn spawn(
             Arc::clone(clock),
             random_jitter(),
             config,
-        );
+        )
+        .with_meter(&*meter)
+        .with_span_linker(Arc::clone(&linker));
         tracker.spawn(run_loop(runner, poll, token.clone()));
     }
     let relay_config = RelayConfig {
@@ -149,7 +164,9 @@ pub fn spawn(
         Arc::clone(clock),
         random_jitter(),
         relay_config,
-    );
+    )
+    .with_meter(&*meter, OUTBOX_STATS_EVERY)
+    .with_span_linker(linker);
     tracker.spawn(relay_loop(relay, poll, token.clone()));
     let reclaimer = Runner::new(
         Arc::clone(&backend.queue),
@@ -243,12 +260,16 @@ async fn reclaim_loop(runner: Runner, every: Duration, token: CancellationToken)
 pub async fn command(
     database: &crate::settings::DatabaseSettings,
     settings: &WorkerSettings,
+    telemetry: &Telemetry,
 ) -> anyhow::Result<()> {
     let backend = Backend::open(database).await?;
+    if let Some(pool) = &backend.pool {
+        telemetry.observe_pool(pool);
+    }
     let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
-    spawn(&backend, &clock, settings, &token, &tracker)?;
+    spawn(&backend, &clock, settings, telemetry, &token, &tracker)?;
     shutdown_signal().await;
     tracing::info!("stopping the worker");
     token.cancel();
@@ -259,6 +280,7 @@ pub async fn command(
     {
         tracing::warn!("worker tasks did not stop within 30 s");
     }
+    telemetry.shutdown().await;
     Ok(())
 }
 

@@ -4,4 +4,4 @@ pub mod log;
 pub mod webhook;
 
 pub use log::LogSink;
-pub use webhook::{WebhookSink, signature};
+pub use webhook::{HeaderProvider, WebhookSink, signature};

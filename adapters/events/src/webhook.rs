@@ -1,5 +1,6 @@
 //! Signed JSON webhooks over reqwest, with a timeout on every call.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -43,12 +44,26 @@ pub enum WebhookConfigError {
     Client(String),
 }
 
+/// Adds headers to every webhook call; the shell writes the current trace context with it
+/// (it runs after the event's stored `traceparent` is set, so it may refine it).
+pub type HeaderProvider = Arc<dyn Fn(&mut reqwest::header::HeaderMap) + Send + Sync>;
+
 /// Delivers events by `POST`ing them to one URL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookSink {
     client: reqwest::Client,
     url: reqwest::Url,
     secret: Vec<u8>,
+    headers: Option<HeaderProvider>,
+}
+
+impl std::fmt::Debug for WebhookSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSink")
+            .field("url", &self.url.as_str())
+            .field("headers", &self.headers.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookSink {
@@ -74,7 +89,15 @@ impl WebhookSink {
             client,
             url,
             secret: secret.to_vec(),
+            headers: None,
         })
+    }
+
+    /// Calls `provider` for the headers of every call (e.g. the current `traceparent`).
+    #[must_use]
+    pub fn with_headers(mut self, provider: HeaderProvider) -> Self {
+        self.headers = Some(provider);
+        self
     }
 }
 
@@ -90,16 +113,25 @@ impl EventSink for WebhookSink {
             payload: &e.payload,
         })
         .map_err(|err| DeliveryError::Permanent(format!("unserialisable event: {err}")))?;
-        let mut request = self
+        let mut trace = reqwest::header::HeaderMap::new();
+        if let Some(tp) = e
+            .traceparent
+            .as_deref()
+            .and_then(|tp| reqwest::header::HeaderValue::from_str(tp).ok())
+        {
+            trace.insert("traceparent", tp);
+        }
+        if let Some(provider) = &self.headers {
+            provider(&mut trace);
+        }
+        let request = self
             .client
             .post(self.url.clone())
+            .headers(trace)
             .header("content-type", "application/json")
             .header("x-aurum-event-id", e.id.to_string())
             .header("x-aurum-topic", &e.topic)
             .header("x-aurum-signature", signature(&self.secret, &body));
-        if let Some(tp) = &e.traceparent {
-            request = request.header("traceparent", tp);
-        }
         let response = request.body(body).send().await.map_err(|err| {
             let kind = if err.is_timeout() {
                 "timed out"

@@ -2,13 +2,15 @@
 //! values with a TTL per entry, and namespace versions in a small map. Per process: each
 //! replica has its own cache; production shares one Redis cache.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use aurum_ports::StoreError;
-use aurum_ports::cache::{Cache, CacheCounters, CacheStats, validate_namespace, validate_ttl};
+use aurum_ports::cache::{
+    Cache, CacheCounters, CacheStats, NamespaceSize, validate_namespace, validate_ttl,
+};
 use bytes::Bytes;
 use moka::Expiry;
 use moka::sync::Cache as Moka;
@@ -117,9 +119,25 @@ impl Cache for MemoryCache {
 
     fn stats(&self) -> CacheStats {
         self.entries.run_pending_tasks();
+        let versions = self.lock_versions().clone();
+        let mut sizes: BTreeMap<String, NamespaceSize> = BTreeMap::new();
+        for (key, entry) in &self.entries {
+            let mut parts = key.splitn(3, ':');
+            let (Some(namespace), Some(version)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let current = versions.get(namespace).copied().unwrap_or(0);
+            if version.parse::<u64>().ok() != Some(current) {
+                continue;
+            }
+            let size = sizes.entry(namespace.to_owned()).or_default();
+            size.entries += 1;
+            size.bytes += (key.len() + entry.value.len()) as u64;
+        }
         CacheStats {
             entries: Some(self.entries.entry_count()),
             bytes: Some(self.entries.weighted_size()),
+            sizes,
             ..self.counters.snapshot()
         }
     }

@@ -81,3 +81,57 @@ async fn memory_cache_keeps_the_cache_contract() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn memory_policy_store_keeps_the_policy_store_contract() {
+    contract::policy_store::run(|| async {
+        let store = aurum_adapter_memory::MemoryPolicyStore::new();
+        (
+            Arc::new(store.clone()) as Arc<dyn aurum_ports::PolicyStore>,
+            Arc::new(store) as Arc<dyn aurum_ports::PolicyStore>,
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn memory_cache_reports_reachable_sizes_per_namespace() {
+    use aurum_ports::Cache as _;
+    let cache = aurum_adapter_memory::MemoryCache::new(16 << 20);
+    let ttl = std::time::Duration::from_mins(1);
+    cache
+        .set("a", "k1", bytes::Bytes::from_static(b"12345"), ttl)
+        .await
+        .unwrap();
+    cache
+        .set("a", "k2", bytes::Bytes::from_static(b"1"), ttl)
+        .await
+        .unwrap();
+    cache
+        .set("b", "k", bytes::Bytes::from_static(b"xy"), ttl)
+        .await
+        .unwrap();
+    let sizes = cache.stats().sizes;
+    // Keys are "<ns>:<version>:<key>": "a:0:k1" is 6 bytes + 5 of value, "a:0:k2" 6 + 1.
+    assert_eq!(
+        sizes["a"],
+        aurum_ports::NamespaceSize {
+            entries: 2,
+            bytes: 18
+        }
+    );
+    assert_eq!(
+        sizes["b"],
+        aurum_ports::NamespaceSize {
+            entries: 1,
+            bytes: 7
+        }
+    );
+    cache.invalidate_namespace("a").await.unwrap();
+    let sizes = cache.stats().sizes;
+    assert!(
+        !sizes.contains_key("a"),
+        "old versions are unreachable: {sizes:?}"
+    );
+    assert_eq!(sizes["b"].entries, 1);
+}

@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "scenarios",
         sql: include_str!("../migrations/0004_scenarios.sql"),
     },
+    Migration {
+        version: 5,
+        name: "rate_limit_policies",
+        sql: include_str!("../migrations/0005_rate_limit_policies.sql"),
+    },
 ];
 
 /// Arbitrary constant key of the migration advisory lock.

@@ -94,3 +94,32 @@ pub(crate) fn redis_error(e: RedisError) -> StoreError {
         StoreError::Unexpected(Box::new(e))
     }
 }
+
+/// `PING` on a fresh connection (outside the pool) within `timeout`, for readiness checks: a
+/// probe must reflect whether Redis answers now, not whether a pooled connection broken by a
+/// restart is still around.
+///
+/// # Errors
+/// [`StoreError::Unavailable`] or [`StoreError::Timeout`] when Redis does not answer `PONG`.
+pub async fn ping(
+    pool: &RedisPool,
+    errors: &ConnectionErrors,
+    timeout: Duration,
+) -> Result<(), StoreError> {
+    let started = Instant::now();
+    let call = async {
+        let mut conn = pool.dedicated_connection().await.map_err(redis_error)?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map_err(redis_error)
+    };
+    match tokio::time::timeout(timeout, call).await {
+        Ok(Ok(pong)) if pong == "PONG" => Ok(()),
+        Ok(Ok(other)) => Err(StoreError::Unavailable(format!(
+            "Redis answered {other:?} to PING"
+        ))),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(errors.no_answer(started, timeout)),
+    }
+}

@@ -110,6 +110,7 @@ pub fn queued_run(
         timeout_minutes: settings.timeout_minutes(),
         asof_date: settings.asof_date(),
         curve_keys: settings.curve_keys().to_vec(),
+        traceparent: None,
     }
 }
 

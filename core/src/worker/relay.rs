@@ -4,16 +4,19 @@
 //! full-jitter backoff until `max_attempts`, then dead-lettered; permanent failures are
 //! dead-lettered at once. Delivery is at least once: consumers deduplicate on the event id.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::future::join_all;
+use tracing::Instrument as _;
 
 use aurum_ports::outbox::{DeliveryError, EventSink, Outbox, OutboxEvent};
+use aurum_ports::telemetry::Meter;
 use aurum_ports::{Clock, StoreError};
 
 use super::Jitter;
+use super::telemetry::{RelayMetrics, SpanLinker, no_linker};
 use crate::scenarios::backoff_delay;
 
 /// How the relay works.
@@ -72,6 +75,16 @@ pub struct OutboxRelay {
     clock: Arc<dyn Clock>,
     jitter: Jitter,
     config: RelayConfig,
+    /// Lag and dead-letter gauges, sampled at most every `every` (`None`: not sampled).
+    stats: Option<StatsSampling>,
+    linker: Arc<dyn SpanLinker>,
+}
+
+#[derive(Clone)]
+struct StatsSampling {
+    metrics: RelayMetrics,
+    every: TimeDelta,
+    last: Arc<Mutex<Option<DateTime<Utc>>>>,
 }
 
 impl OutboxRelay {
@@ -89,7 +102,79 @@ impl OutboxRelay {
             clock,
             jitter,
             config,
+            stats: None,
+            linker: no_linker(),
         }
+    }
+
+    /// Samples the outbox lag and dead-letter gauges through `meter`, at most once per
+    /// `every` of the injected clock (the default samples nothing and never calls
+    /// `Outbox::stats`).
+    #[must_use]
+    pub fn with_meter(mut self, meter: &dyn Meter, every: Duration) -> Self {
+        self.stats = Some(StatsSampling {
+            metrics: RelayMetrics::new(meter),
+            every: TimeDelta::from_std(every).unwrap_or(TimeDelta::MAX),
+            last: Arc::new(Mutex::new(None)),
+        });
+        self
+    }
+
+    /// Delivers each event inside a span that continues the event's stored trace (the
+    /// default links nothing).
+    #[must_use]
+    pub fn with_span_linker(mut self, linker: Arc<dyn SpanLinker>) -> Self {
+        self.linker = linker;
+        self
+    }
+
+    /// Records the lag (age of the oldest pending event) and the dead-letter count, when due.
+    /// A failing count is logged and retried at the next step; it never fails delivery.
+    async fn sample_stats(&self, now: DateTime<Utc>) {
+        let Some(sampling) = &self.stats else {
+            return;
+        };
+        {
+            let mut last = sampling.last.lock().unwrap_or_else(PoisonError::into_inner);
+            if last.is_some_and(|at| now - at < sampling.every) {
+                return;
+            }
+            *last = Some(now);
+        }
+        match self.outbox.stats().await {
+            Ok(stats) => {
+                let lag = stats
+                    .oldest_pending
+                    .map_or(0.0, |oldest| (now - oldest).as_seconds_f64().max(0.0));
+                sampling.metrics.lag.record(lag, &[]);
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "a gauge; dead-letter counts stay far below 2^52"
+                )]
+                let dead = stats.dead_letters as f64;
+                sampling.metrics.dead_letters.record(dead, &[]);
+            }
+            Err(e) => tracing::debug!(error = %e, "outbox stats failed"),
+        }
+    }
+
+    /// The span of one delivery attempt, a child of the event's stored trace context.
+    fn delivery_span(&self, event: &OutboxEvent) -> tracing::Span {
+        let e = &event.event;
+        let span = tracing::info_span!(
+            target: "aurum_trace",
+            "outbox.deliver",
+            otel.name = "outbox.deliver",
+            otel.kind = "producer",
+            event_id = %e.id,
+            topic = %e.topic,
+            attempt = event.attempts.saturating_add(1),
+            traceparent = e.traceparent.as_deref().unwrap_or_default(),
+        );
+        if let Some(tp) = &e.traceparent {
+            self.linker.adopt(&span, tp);
+        }
+        span
     }
 
     /// Claims the due events and tries each once: the batch's deliveries run concurrently,
@@ -106,10 +191,12 @@ impl OutboxRelay {
             .claim_due(now, self.config.batch, self.config.lease)
             .await?;
         let settled = join_all(events.iter().map(|event| async move {
-            let result = self.sink.deliver(event).await;
+            let span = self.delivery_span(event);
+            let result = self.sink.deliver(event).instrument(span).await;
             self.settle(event, result).await
         }))
         .await;
+        self.sample_stats(now).await;
         let mut report = RelayReport {
             claimed: events.len(),
             ..RelayReport::default()

@@ -11,13 +11,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use tracing::Instrument as _;
 
 use aurum_ports::outbox::{IdGenerator, NewEvent};
 use aurum_ports::run_queue::{ClaimedRun, FailOutcome, RunQueue};
 use aurum_ports::scenario::{Run, RunId, RunStatus};
+use aurum_ports::telemetry::Meter;
 use aurum_ports::{Clock, CurveStore, StoreError};
 
 use super::baselines::fetch_baselines;
+use super::telemetry::{RunMetrics, SpanLinker, no_linker};
 use super::{Jitter, WorkerError};
 use crate::scenarios::{
     EngineWeights, baseline_keys, evaluate_run, resolve_asof, resolve_curve_key,
@@ -91,6 +94,8 @@ pub struct Runner {
     config: RunnerConfig,
     /// The run this runner holds between claim and finish (released on shutdown).
     current: Arc<Mutex<Option<RunId>>>,
+    metrics: RunMetrics,
+    linker: Arc<dyn SpanLinker>,
 }
 
 impl Runner {
@@ -111,7 +116,25 @@ impl Runner {
             jitter,
             config,
             current: Arc::new(Mutex::new(None)),
+            metrics: RunMetrics::default(),
+            linker: no_linker(),
         }
+    }
+
+    /// Records runs by terminal state, run durations and queue waits through `meter` (the
+    /// default records nothing).
+    #[must_use]
+    pub fn with_meter(mut self, meter: &dyn Meter) -> Self {
+        self.metrics = RunMetrics::new(meter);
+        self
+    }
+
+    /// Links each run span to the trace of the request that submitted the run (the default
+    /// links nothing).
+    #[must_use]
+    pub fn with_span_linker(mut self, linker: Arc<dyn SpanLinker>) -> Self {
+        self.linker = linker;
+        self
     }
 
     /// The configuration.
@@ -126,17 +149,81 @@ impl Runner {
     /// the claimed run then keeps its lease until it expires and is reclaimed.
     pub async fn run_next(&self) -> Result<StepOutcome, WorkerError> {
         let worker = self.config.worker_id.as_str();
-        let claimed = self
-            .queue
-            .claim(worker, self.clock.now(), self.config.lease)
-            .await?;
+        let now = self.clock.now();
+        let claimed = self.queue.claim(worker, now, self.config.lease).await?;
         let Some(claimed) = claimed else {
             return Ok(StepOutcome::Idle);
         };
+        self.record_queue_wait(&claimed.run, now);
+        let span = self.run_span(&claimed);
         self.set_current(Some(claimed.run.id));
-        let outcome = self.process(&claimed).await;
+        let outcome = self.process(&claimed).instrument(span.clone()).await;
         self.set_current(None);
+        if let Ok(o) = &outcome {
+            span.record("outcome", tracing::field::debug(o));
+            self.record_outcome(&claimed.run, *o);
+        }
         outcome
+    }
+
+    /// The span of one run execution (ADR 0009): a child of the submitting request's trace
+    /// when the run carries its `traceparent` and the shell installed a linker.
+    fn run_span(&self, claimed: &ClaimedRun) -> tracing::Span {
+        let run = &claimed.run;
+        let span = tracing::info_span!(
+            target: "aurum_trace",
+            "scenario.run",
+            otel.name = "scenario.run",
+            otel.kind = "consumer",
+            run_id = %run.id,
+            scenario_id = %run.scenario_id,
+            tenant = %run.tenant_id,
+            attempt = run.attempt,
+            traceparent = claimed.traceparent.as_deref().unwrap_or_default(),
+            trace_id = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        if let Some(tp) = &claimed.traceparent {
+            self.linker.adopt(&span, tp);
+        }
+        if let Some(own) = self.linker.traceparent(&span)
+            && let Some(trace_id) = own.split('-').nth(1)
+        {
+            span.record("trace_id", trace_id);
+        }
+        span
+    }
+
+    /// Queue wait, on a run's first claim only (when the queue set `started_at` to this
+    /// claim's instant; backends keep microseconds).
+    fn record_queue_wait(&self, run: &Run, claimed_at: DateTime<Utc>) {
+        let first = run
+            .started_at
+            .is_some_and(|s| s.timestamp_micros() == claimed_at.timestamp_micros());
+        if first {
+            let wait = (claimed_at - run.queued_at).as_seconds_f64().max(0.0);
+            self.metrics.queue_wait.record(wait, &[]);
+        }
+    }
+
+    /// Runs by terminal state and their durations (retries, cancellations and lost leases
+    /// are not terminal here: the API counts cancellations).
+    fn record_outcome(&self, run: &Run, outcome: StepOutcome) {
+        let state = match outcome {
+            StepOutcome::Succeeded(_) => "succeeded",
+            StepOutcome::Failed(_) => "failed",
+            StepOutcome::TimedOut(_) => "timeout",
+            StepOutcome::Idle
+            | StepOutcome::Cancelled(_)
+            | StepOutcome::Retrying(..)
+            | StepOutcome::LeaseLost(_) => return,
+        };
+        let attrs = [("state", state)];
+        self.metrics.runs.add(1, &attrs);
+        if let Some(started) = run.started_at {
+            let seconds = (self.clock.now() - started).as_seconds_f64().max(0.0);
+            self.metrics.duration.record(seconds, &attrs);
+        }
     }
 
     async fn process(&self, claimed: &ClaimedRun) -> Result<StepOutcome, WorkerError> {
@@ -287,13 +374,18 @@ impl Runner {
         TimeDelta::from_std(delay).unwrap_or(TimeDelta::MAX)
     }
 
+    /// An event of the run: its `traceparent` is the run span's own context when spans are
+    /// bridged (so consumers continue the run's trace), else the submitting request's.
     fn event(&self, claimed: &ClaimedRun, topic: &str, payload: serde_json::Value) -> NewEvent {
         NewEvent {
             id: self.ids.new_id(),
             topic: topic.to_owned(),
             key: claimed.run.id.to_string(),
             payload,
-            traceparent: claimed.traceparent.clone(),
+            traceparent: self
+                .linker
+                .traceparent(&tracing::Span::current())
+                .or_else(|| claimed.traceparent.clone()),
         }
     }
 }

@@ -36,3 +36,29 @@ pub(crate) fn observation(day: u32, mid: f64) -> CurveObservation {
         origin: RowOrigin::Ingested,
     }
 }
+
+/// A span linker that records the contexts it was asked to adopt and reports a fixed context
+/// of its own.
+#[derive(Debug, Default)]
+pub(crate) struct RecordingLinker {
+    adopted: std::sync::Mutex<Vec<String>>,
+}
+
+/// The context [`RecordingLinker`] reports for every span.
+pub(crate) const OWN_TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01";
+
+impl RecordingLinker {
+    pub(crate) fn adopted(&self) -> Vec<String> {
+        self.adopted.lock().unwrap().clone()
+    }
+}
+
+impl crate::worker::SpanLinker for RecordingLinker {
+    fn adopt(&self, _span: &tracing::Span, traceparent: &str) {
+        self.adopted.lock().unwrap().push(traceparent.to_owned());
+    }
+
+    fn traceparent(&self, _span: &tracing::Span) -> Option<String> {
+        Some(OWN_TRACEPARENT.to_owned())
+    }
+}

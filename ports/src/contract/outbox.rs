@@ -17,7 +17,7 @@ use futures::future::join_all;
 use super::ScenarioBackend;
 use super::scenario_fixtures::{event, run as queued_run, scenario, tenant, ts};
 use super::scenario_support::{claim, create, ok, secs, submit};
-use crate::outbox::{NewEvent, OutboxEvent};
+use crate::outbox::{NewEvent, OutboxEvent, OutboxStats};
 use crate::scenario::Priority;
 
 /// Runs every clause, each on a fresh backend from `factory`.
@@ -30,6 +30,7 @@ where
     delivered_events_are_never_claimed_again(&factory().await).await;
     reschedule_counts_and_delays(&factory().await).await;
     dead_letters_and_redrive(&factory().await).await;
+    stats_count_pending_and_dead_events(&factory().await).await;
     concurrent_claims_are_exclusive(&factory().await).await;
 }
 
@@ -222,6 +223,26 @@ async fn dead_letters_and_redrive(b: &ScenarioBackend) {
             b.outbox.redrive(uuid::Uuid::new_v4(), ts(2000)).await
         ),
         "redrive MUST return false for an unknown id"
+    );
+}
+
+async fn stats_count_pending_and_dead_events(b: &ScenarioBackend) {
+    let clause = "stats MUST count pending and dead events and name the oldest pending one";
+    let empty = ok(clause, b.outbox.stats().await);
+    assert_eq!(empty, OutboxStats::default(), "{clause}: empty");
+    let ev = append(b, &[10, 20, 30]).await;
+    claim_due(b, 30, 10, clause).await;
+    ok(clause, b.outbox.dead_letter(ev[0].id, "400 bad").await);
+    ok(clause, b.outbox.mark_delivered(ev[1].id, ts(31)).await);
+    let got = ok(clause, b.outbox.stats().await);
+    assert_eq!(
+        got,
+        OutboxStats {
+            pending: 1,
+            oldest_pending: Some(ts(30)),
+            dead_letters: 1,
+        },
+        "{clause}"
     );
 }
 

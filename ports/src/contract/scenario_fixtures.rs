@@ -105,8 +105,12 @@ pub fn run(scenario: &Scenario, priority: Priority, at: DateTime<Utc>) -> Run {
         timeout_minutes: settings.timeout_minutes(),
         asof_date: settings.asof_date(),
         curve_keys: settings.curve_keys().to_vec(),
+        traceparent: Some(TRACEPARENT.to_owned()),
     }
 }
+
+/// The `traceparent` fixture runs and events carry.
+pub const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 /// One output row of `run` (value, bands ±2 %, no attribution), computed at `computed_at`.
 #[expect(

@@ -235,6 +235,10 @@ pub struct Run {
     pub asof_date: Option<NaiveDate>,
     /// Requested curves.
     pub curve_keys: Vec<CurveKey>,
+    /// W3C `traceparent` of the request that submitted it: the worker's span of this run
+    /// continues that trace (ADR 0009). Not part of any API representation.
+    #[serde(default, skip_serializing)]
+    pub traceparent: Option<String>,
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, get, web};
+use aurum_ports::telemetry::{Counter, InstrumentSpec, Meter};
 use chrono::{DateTime, Utc};
-use prometheus::{IntCounterVec, Opts, Registry};
 
 use super::problem::{ApiError, kinds};
 use crate::settings::ApiSettings;
@@ -22,8 +22,15 @@ pub const MIGRATION_GUIDE: &str = "/docs/migration-v1-to-v2";
 
 const GUIDE_MARKDOWN: &str = include_str!("../../../docs/migration-v1-to-v2.md");
 
+/// `aurum.api.v1.requests{route}` → `aurum_api_v1_requests_total{route}`.
+pub const V1_REQUESTS: InstrumentSpec = InstrumentSpec::new(
+    "aurum.api.v1.requests",
+    "{request}",
+    "Requests to the deprecated /v1 API, by route template.",
+);
+
 /// The v1 schedule and the v1 call counter, shared by the middleware.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct V1Deprecation {
     /// `Deprecation` value (`@<epoch seconds>`).
     deprecation: String,
@@ -32,29 +39,18 @@ pub struct V1Deprecation {
     /// From this instant on, v1 answers 410.
     sunset: DateTime<Utc>,
     /// `aurum_api_v1_requests_total{route}`.
-    requests: IntCounterVec,
+    requests: Counter,
 }
 
 impl V1Deprecation {
-    /// The policy of `api`, with its counter registered in `registry`.
-    ///
-    /// # Errors
-    /// When the counter is already registered.
-    pub fn register(api: &ApiSettings, registry: &Registry) -> prometheus::Result<Self> {
-        let requests = IntCounterVec::new(
-            Opts::new(
-                "aurum_api_v1_requests_total",
-                "Requests to the deprecated /v1 API, by route template.",
-            ),
-            &["route"],
-        )?;
-        registry.register(Box::new(requests.clone()))?;
-        Ok(Self {
+    /// The policy of `api`, counting calls through `meter`.
+    pub fn new(api: &ApiSettings, meter: &dyn Meter) -> Self {
+        Self {
             deprecation: structured_date(api.v1_deprecated_at),
             sunset_header: http_date(api.v1_sunset),
             sunset: api.v1_sunset,
-            requests,
-        })
+            requests: meter.counter(V1_REQUESTS),
+        }
     }
 }
 
@@ -103,8 +99,7 @@ pub async fn deprecation(
     let route = req.match_pattern();
     policy
         .requests
-        .with_label_values(&[route.as_deref().unwrap_or("unmatched")])
-        .inc();
+        .add(1, &[("route", route.as_deref().unwrap_or("unmatched"))]);
     let successor = successor(req.path());
     let now = req.app_data::<web::Data<AppState>>().map(|s| s.clock.now());
     let mut res = if route.is_some() && now.is_some_and(|n| n >= policy.sunset) {

@@ -51,27 +51,66 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 
 /// The readiness answer (also served at `/readyz`).
 pub async fn ready_response(state: &AppState) -> HttpResponse {
-    let start = Instant::now();
-    let outcome = tokio::time::timeout(PROBE_TIMEOUT, state.curves.store().ping()).await;
-    let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let (status, output) = match outcome {
-        Ok(Ok(())) => ("pass", None),
-        Ok(Err(e)) => ("fail", Some(e.to_string())),
-        Err(_) => ("fail", Some("timed out".to_owned())),
+    let store = async {
+        let start = Instant::now();
+        let outcome = tokio::time::timeout(PROBE_TIMEOUT, state.curves.store().ping()).await;
+        let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+        match outcome {
+            Ok(Ok(())) => ("pass", None, elapsed_ms),
+            Ok(Err(e)) => ("fail", Some(e.to_string()), elapsed_ms),
+            Err(_) => ("fail", Some("timed out".to_owned()), elapsed_ms),
+        }
+    };
+    // Redis is optional: when it fails the service still answers (from the origin, with
+    // per-instance limits), so it is `warn`, never `fail`.
+    let redis = async {
+        let redis = state.traffic.redis.as_ref()?;
+        let start = Instant::now();
+        let outcome = tokio::time::timeout(PROBE_TIMEOUT, redis.ping()).await;
+        let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
+        Some(match outcome {
+            Ok(Ok(())) => ("pass", None, elapsed_ms),
+            Ok(Err(e)) => ("warn", Some(e.to_string()), elapsed_ms),
+            Err(_) => ("warn", Some("timed out".to_owned()), elapsed_ms),
+        })
+    };
+    let (store, redis) = futures::join!(store, redis);
+    let mut checks = serde_json::Map::new();
+    checks.insert(
+        format!("{}:responseTime", state.store_kind),
+        json!([{
+            "componentId": state.store_kind,
+            "componentType": "datastore",
+            "observedValue": store.2,
+            "observedUnit": "ms",
+            "status": store.0,
+            "output": store.1,
+        }]),
+    );
+    if let Some(redis) = &redis {
+        checks.insert(
+            "redis:responseTime".to_owned(),
+            json!([{
+                "componentId": "redis",
+                "componentType": "datastore",
+                "observedValue": redis.2,
+                "observedUnit": "ms",
+                "status": redis.0,
+                "output": redis.1,
+            }]),
+        );
+    }
+    let status = if store.0 == "fail" {
+        "fail"
+    } else if redis.is_some_and(|r| r.0 != "pass") {
+        "warn"
+    } else {
+        "pass"
     };
     let body = json!({
         "status": status,
         "version": env!("CARGO_PKG_VERSION"),
-        "checks": {
-            (format!("{}:responseTime", state.store_kind)): [{
-                "componentId": state.store_kind,
-                "componentType": "datastore",
-                "observedValue": elapsed_ms,
-                "observedUnit": "ms",
-                "status": status,
-                "output": output,
-            }]
-        }
+        "checks": checks,
     });
     let mut res = if status == "fail" {
         HttpResponse::ServiceUnavailable()
@@ -131,6 +170,8 @@ pub enum ProblemSlug {
     UnprocessableEntity,
     /// 409
     Conflict,
+    /// 429
+    QuotaExceeded,
     /// 503
     ServiceUnavailable,
     /// 504

@@ -65,6 +65,8 @@ pub mod kinds {
             "The request body's Content-Type is not accepted by this route.";
         UNPROCESSABLE = "unprocessable-entity", 422, "Unprocessable entity",
             "The body is well-formed but breaks a domain rule.";
+        QUOTA_EXCEEDED = "quota-exceeded", 429, "Quota exceeded",
+            "The tenant's rate-limit policy admits no more requests right now. Retry after the number of seconds in Retry-After; the RateLimit and RateLimit-Policy headers describe the quota.";
         CONFLICT = "conflict", 409, "Conflict",
             "The request conflicts with the current state of the resource.";
         SERVICE_UNAVAILABLE = "service-unavailable", 503, "Service unavailable",

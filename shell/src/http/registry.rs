@@ -148,6 +148,13 @@ pub const ENTRIES: &[Entry] = &[
         doc: v2::admin::Doc::openapi,
     },
     Entry {
+        version: Version::V2,
+        domain: Domain::Admin,
+        flag: always,
+        register: v2::traffic_admin::register,
+        doc: v2::traffic_admin::Doc::openapi,
+    },
+    Entry {
         version: Version::V1,
         domain: Domain::Curves,
         flag: v1_curves,
@@ -206,7 +213,67 @@ pub fn document(settings: &ApiSettings) -> utoipa::openapi::OpenApi {
     for entry in enabled(settings) {
         doc.merge((entry.doc)());
     }
+    document_rate_limits(&mut doc);
     doc
+}
+
+/// Every rate-limited operation (the /v1 and /v2 routes, see
+/// [`super::rate_limit::route_group`]) may answer 429 `quota-exceeded` with `Retry-After` and
+/// the `RateLimit` headers, and, when the policy store cannot be read and limits fail closed,
+/// 503.
+fn document_rate_limits(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, ResponseBuilder, Type,
+    };
+    let header = |description: &str| {
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some(description))
+            .build()
+    };
+    let problem = || {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build()
+    };
+    let too_many = ResponseBuilder::new()
+        .description("Quota exceeded (problem type quota-exceeded)")
+        .header("Retry-After", header("Seconds to wait before retrying"))
+        .header(
+            "RateLimit",
+            header("Remaining quota (draft-ietf-httpapi-ratelimit-headers)"),
+        )
+        .header("RateLimit-Policy", header("The policy applied"))
+        .content("application/problem+json", problem())
+        .build();
+    let unavailable = ResponseBuilder::new()
+        .description("A backend is unavailable")
+        .content("application/problem+json", problem())
+        .build();
+    for (path, item) in &mut doc.paths.paths {
+        if super::rate_limit::route_group(path).is_none() {
+            continue;
+        }
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            op.responses
+                .responses
+                .entry("429".to_owned())
+                .or_insert_with(|| too_many.clone().into());
+            op.responses
+                .responses
+                .entry("503".to_owned())
+                .or_insert_with(|| unavailable.clone().into());
+        }
+    }
 }
 
 #[cfg(test)]

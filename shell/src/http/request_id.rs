@@ -92,13 +92,24 @@ fn finish_problem(res: ServiceResponse<BoxBody>, id: &str, path: &str) -> Servic
 }
 
 /// Headers that survive re-rendering an error as a problem: `Allow` (405), `Retry-After`
-/// (503), `WWW-Authenticate` (401) and the deprecation headers of /v1.
+/// (429, 503), `WWW-Authenticate` (401), the rate-limit headers and the deprecation headers of
+/// /v1.
 fn carried_header(name: &HeaderName) -> bool {
     *name == header::ALLOW
         || *name == header::RETRY_AFTER
         || *name == header::WWW_AUTHENTICATE
         || *name == header::LINK
-        || matches!(name.as_str(), "deprecation" | "sunset" | "x-api-version")
+        || matches!(
+            name.as_str(),
+            "deprecation"
+                | "sunset"
+                | "x-api-version"
+                | "ratelimit"
+                | "ratelimit-policy"
+                | "x-ratelimit-limit"
+                | "x-ratelimit-remaining"
+                | "x-ratelimit-reset"
+        )
 }
 
 #[cfg(test)]

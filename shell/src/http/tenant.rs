@@ -14,7 +14,8 @@ use super::problem::{ApiError, ProblemItem, kinds};
 pub struct Tenant(pub Option<TenantId>);
 
 impl Tenant {
-    fn resolve(req: &HttpRequest) -> Result<Self, ApiError> {
+    /// Resolves the tenant of `req` (the extractor and the rate-limit middleware share it).
+    pub fn resolve(req: &HttpRequest) -> Result<Self, ApiError> {
         let header = |name: &str| {
             req.headers()
                 .get(name)

@@ -108,4 +108,7 @@ pub enum AdminErrors {
     /// /v1 is past its sunset date.
     #[response(status = 410, content_type = "application/problem+json")]
     Gone(Problem),
+    /// The shared cache cannot be reached.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
 }

@@ -5,3 +5,4 @@ pub mod curves;
 pub mod metadata;
 pub mod page;
 pub mod scenarios;
+pub mod traffic_admin;

@@ -84,7 +84,7 @@ pub async fn spawn_demo_app() -> TestApp {
     spawn_with(ServeSettings::for_tests(), None).await
 }
 
-async fn spawn_with(settings: ServeSettings, dir: Option<tempfile::TempDir>) -> TestApp {
+pub async fn spawn_with(settings: ServeSettings, dir: Option<tempfile::TempDir>) -> TestApp {
     let app = Application::build(settings)
         .await
         .expect("the application builds");

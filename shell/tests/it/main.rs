@@ -19,6 +19,12 @@ mod pg;
 #[cfg(test)]
 mod scenarios;
 #[cfg(test)]
+mod slo;
+#[cfg(test)]
+mod telemetry;
+#[cfg(test)]
+mod traffic;
+#[cfg(test)]
 mod v1;
 #[cfg(test)]
 mod worker_pg;

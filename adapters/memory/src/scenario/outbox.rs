@@ -2,7 +2,7 @@
 //! dead-lettered and redriven. Delivered events are dropped (their ids are the consumers'
 //! concern from then on).
 
-use aurum_ports::outbox::OutboxEvent;
+use aurum_ports::outbox::{OutboxEvent, OutboxStats};
 use chrono::{DateTime, Utc};
 
 use super::state::{State, plus};
@@ -60,6 +60,14 @@ impl State {
             let key = (row.stored.created_at, row.seq);
             self.pending.remove(&key);
             self.dead.insert(key, id);
+        }
+    }
+
+    pub(super) fn outbox_stats(&self) -> OutboxStats {
+        OutboxStats {
+            pending: u64::try_from(self.pending.len()).unwrap_or(u64::MAX),
+            oldest_pending: self.pending.keys().next().map(|(at, _)| *at),
+            dead_letters: u64::try_from(self.dead.len()).unwrap_or(u64::MAX),
         }
     }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aurum_ports::idempotency::{IdempotencyClaim, IdempotencyStore, StoredResponse};
-use aurum_ports::outbox::{NewEvent, Outbox, OutboxEvent};
+use aurum_ports::outbox::{NewEvent, Outbox, OutboxEvent, OutboxStats};
 use aurum_ports::run_queue::{ClaimedRun, FailOutcome, RunQueue};
 use aurum_ports::scenario::{
     IdempotencyKey, Run, RunId, RunStatus, Scenario, ScenarioId, ScenarioOutput,
@@ -203,6 +203,10 @@ impl Outbox for MemoryScenarioBackend {
 
     async fn redrive(&self, id: uuid::Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
         Ok(self.with(|s| s.redrive(id, now)))
+    }
+
+    async fn stats(&self) -> Result<OutboxStats, StoreError> {
+        Ok(self.with(|s| s.outbox_stats()))
     }
 }
 

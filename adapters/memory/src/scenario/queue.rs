@@ -37,10 +37,10 @@ impl State {
         self.leases.insert((until, id));
         let scenario = self.scenarios.get(&run.scenario_id)?.clone();
         Some(ClaimedRun {
+            traceparent: run.traceparent.clone(),
             run,
             scenario,
             lease_until: until,
-            traceparent: None,
         })
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aurum_ports::StoreError;
-use aurum_ports::outbox::{NewEvent, Outbox, OutboxEvent};
+use aurum_ports::outbox::{NewEvent, Outbox, OutboxEvent, OutboxStats};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::Type;
@@ -172,5 +172,32 @@ impl Outbox for PgScenarioBackend {
             )
             .await?;
         Ok(n == 1)
+    }
+
+    async fn stats(&self) -> Result<OutboxStats, StoreError> {
+        let mut client = self.client().await?;
+        let tx = worker_tx(&mut client).await?;
+        let row = tx
+            .query_one(
+                "SELECT \
+                   (SELECT count(*) FROM outbox \
+                     WHERE delivered_at IS NULL AND dead_at IS NULL) AS pending, \
+                   (SELECT min(created_at) FROM outbox \
+                     WHERE delivered_at IS NULL AND dead_at IS NULL) AS oldest, \
+                   (SELECT count(*) FROM outbox WHERE dead_at IS NOT NULL) AS dead",
+                &[],
+            )
+            .await
+            .map_err(from_pg)?;
+        tx.commit().await.map_err(from_pg)?;
+        let count = |column: &str| -> Result<u64, StoreError> {
+            let n: i64 = row.try_get(column).map_err(from_pg)?;
+            Ok(u64::try_from(n).unwrap_or_default())
+        };
+        Ok(OutboxStats {
+            pending: count("pending")?,
+            oldest_pending: row.try_get("oldest").map_err(from_pg)?,
+            dead_letters: count("dead")?,
+        })
     }
 }

@@ -39,7 +39,7 @@ fn claim_sql() -> String {
                        AND (not_before IS NULL OR not_before <= $3::timestamptz) \
                      ORDER BY priority_rank DESC, queued_at, id \
                      LIMIT 1 FOR UPDATE SKIP LOCKED) \
-         RETURNING {RUN_COLUMNS}, lease_until, traceparent"
+         RETURNING {RUN_COLUMNS}, lease_until"
     )
 }
 

@@ -24,7 +24,7 @@ pub(super) const SCENARIO_COLUMNS: &str = "id, tenant_id, name, description, sta
 pub(super) const RUN_COLUMNS: &str = "id, scenario_id, tenant_id, status, priority, input_hash, \
      run_key, attempt, retry_count, max_retries, queued_at, started_at, completed_at, \
      cancelled_at, duration_seconds, error_message, progress_percent, timeout_minutes, \
-     asof_date, curve_keys";
+     asof_date, curve_keys, traceparent";
 
 /// Columns of `scenario_output` in the order [`output`] reads them.
 pub(super) const OUTPUT_COLUMNS: &str = "run_id, tenant_id, scenario_id, asof_date, curve_key, \
@@ -118,6 +118,7 @@ pub(super) fn run(row: &Row) -> Result<Run, StoreError> {
         timeout_minutes: count(row, "timeout_minutes")?,
         asof_date: get(row, "asof_date")?,
         curve_keys,
+        traceparent: get(row, "traceparent")?,
     })
 }
 

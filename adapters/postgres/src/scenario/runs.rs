@@ -20,11 +20,11 @@ fn insert_sql() -> String {
         "INSERT INTO scenario_run (id, scenario_id, tenant_id, status, priority, input_hash, \
              run_key, attempt, retry_count, max_retries, queued_at, started_at, completed_at, \
              cancelled_at, duration_seconds, error_message, progress_percent, timeout_minutes, \
-             asof_date, curve_keys, idempotency_key) \
+             asof_date, curve_keys, idempotency_key, traceparent) \
          VALUES ($1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::text, $7::text, \
              $8::int4, $9::int4, $10::int4, $11::timestamptz, $12::timestamptz, \
              $13::timestamptz, $14::timestamptz, $15::float8, $16::text, $17::float8, \
-             $18::int4, $19::date, $20::text[], $21::text) \
+             $18::int4, $19::date, $20::text[], $21::text, $22::text) \
          ON CONFLICT DO NOTHING RETURNING {RUN_COLUMNS}"
     )
 }
@@ -116,6 +116,7 @@ impl PgScenarioBackend {
                     (&run.asof_date, Type::DATE),
                     (&curve_keys, Type::TEXT_ARRAY),
                     (&key, Type::TEXT),
+                    (&run.traceparent, Type::TEXT),
                 ],
             )
             .await

@@ -35,3 +35,21 @@ async fn pg_curve_store_answers_the_read_clauses_from_one_shared_seeded_store() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn pg_policy_store_keeps_the_policy_store_contract() {
+    let Some(schemas) = Schemas::connect().await else {
+        return;
+    };
+    let schemas = &schemas;
+    aurum_ports::contract::policy_store::run(move || async move {
+        let pool = schemas.fresh_pool(2).await;
+        (
+            Arc::new(aurum_adapter_postgres::PgPolicyStore::new(pool.clone()))
+                as Arc<dyn aurum_ports::PolicyStore>,
+            Arc::new(aurum_adapter_postgres::PgPolicyStore::new(pool))
+                as Arc<dyn aurum_ports::PolicyStore>,
+        )
+    })
+    .await;
+}

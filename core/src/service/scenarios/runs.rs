@@ -57,10 +57,28 @@ impl ScenarioService {
         scenario: ScenarioId,
         options: RunOptions,
     ) -> Result<RunSubmission, ScenarioError> {
+        self.submit_run_traced(tenant, scenario, options, None)
+            .await
+    }
+
+    /// [`Self::submit_run`] remembering the W3C `traceparent` of the submitting request with
+    /// a new run, so the worker's span of it continues that trace (an existing run keeps the
+    /// context it was first submitted with).
+    ///
+    /// # Errors
+    /// As [`Self::submit_run`].
+    pub async fn submit_run_traced(
+        &self,
+        tenant: &TenantId,
+        scenario: ScenarioId,
+        options: RunOptions,
+        traceparent: Option<String>,
+    ) -> Result<RunSubmission, ScenarioError> {
         let settings = options.validate().map_err(pointers)?;
         let scenario = self.get(tenant, scenario).await?;
         let id = RunId::from_uuid(self.ids.new_id());
-        let run = queued_run(id, &scenario, &settings, self.clock.now());
+        let mut run = queued_run(id, &scenario, &settings, self.clock.now());
+        run.traceparent = traceparent;
         let key = settings.idempotency_key().cloned();
         Ok(self.store.submit_run(&run, key).await?)
     }

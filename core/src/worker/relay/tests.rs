@@ -213,3 +213,46 @@ fn redriving_passes_the_id_and_time_and_ignores_ids_that_are_not_uuids() {
     assert!(block_on(relay.redrive("00000000-0000-4000-8000-000000000001")).unwrap());
     assert!(!block_on(relay.redrive("not-a-uuid")).unwrap());
 }
+
+#[test]
+fn the_lag_and_dead_letter_gauges_are_sampled_at_most_once_per_interval() {
+    let mut outbox = MockOutbox::new();
+    outbox
+        .expect_claim_due()
+        .times(2)
+        .returning(|_, _, _| Ok(Vec::new()));
+    outbox.expect_stats().times(1).returning(|| {
+        Ok(aurum_ports::outbox::OutboxStats {
+            pending: 3,
+            oldest_pending: Some(now() - TimeDelta::seconds(30)),
+            dead_letters: 2,
+        })
+    });
+    let meter = aurum_ports::RecordingMeter::new();
+    let relay =
+        relay(outbox, MockEventSink::new(), 0.5).with_meter(&meter, Duration::from_secs(10));
+    block_on(relay.deliver_due()).unwrap();
+    block_on(relay.deliver_due()).unwrap();
+    assert_eq!(meter.value("aurum.outbox.lag", &[]), Some(30.0));
+    assert_eq!(meter.value("aurum.outbox.dead_letters", &[]), Some(2.0));
+}
+
+#[test]
+fn without_a_meter_the_relay_never_counts_the_outbox() {
+    let mut outbox = outbox_with(Vec::new());
+    outbox.expect_stats().never();
+    block_on(relay(outbox, MockEventSink::new(), 0.5).deliver_due()).unwrap();
+}
+
+#[test]
+fn each_delivery_runs_in_a_span_that_adopts_the_events_traceparent() {
+    let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let mut e = event(0);
+    e.event.traceparent = Some(tp.to_owned());
+    let mut outbox = outbox_with(vec![e]);
+    outbox.expect_mark_delivered().returning(|_, _| Ok(()));
+    let linker = Arc::new(crate::worker::test_support::RecordingLinker::default());
+    let relay = relay(outbox, sink(Ok(())), 0.5).with_span_linker(linker.clone());
+    block_on(relay.deliver_due()).unwrap();
+    assert_eq!(linker.adopted(), vec![tp.to_owned()]);
+}

@@ -266,3 +266,80 @@ fn reclaiming_passes_the_clock_time_to_the_queue() {
 }
 
 mod failures;
+
+mod telemetry {
+    use aurum_ports::RecordingMeter;
+
+    use super::*;
+    use crate::worker::test_support::{OWN_TRACEPARENT, RecordingLinker};
+
+    fn succeeding(c: ClaimedRun) -> Ports {
+        let mut ports = Ports::new(Some(c))
+            .status_always(RunStatus::Running)
+            .curve_at_60();
+        ports
+            .queue
+            .expect_complete()
+            .times(1)
+            .withf(|_, _, _, _, event| event.traceparent.as_deref() == Some(OWN_TRACEPARENT))
+            .returning(|_, _, _, _, _| Ok(true));
+        ports
+    }
+
+    #[test]
+    fn a_first_claim_records_its_queue_wait_and_a_success_its_state_and_duration() {
+        let now = started() + TimeDelta::minutes(10);
+        let mut c = claimed(&clean_policy(), 0);
+        c.run.queued_at = now - TimeDelta::seconds(90);
+        c.run.started_at = Some(now);
+        let meter = RecordingMeter::new();
+        let linker = Arc::new(RecordingLinker::default());
+        let runner = succeeding(c)
+            .runner()
+            .with_meter(&meter)
+            .with_span_linker(linker.clone());
+        assert_eq!(
+            block_on(runner.run_next()).unwrap(),
+            StepOutcome::Succeeded(run_id())
+        );
+        let ok = [("state", "succeeded")];
+        assert_eq!(meter.value("aurum.scenario.runs", &ok), Some(1.0));
+        assert_eq!(
+            meter.values("aurum.scenario.run.duration", &ok),
+            Some(vec![0.0])
+        );
+        assert_eq!(
+            meter.values("aurum.scenario.queue.wait", &[]),
+            Some(vec![90.0])
+        );
+        assert_eq!(linker.adopted(), vec![TRACEPARENT.to_owned()]);
+    }
+
+    #[test]
+    fn a_reclaimed_run_has_no_queue_wait_and_its_duration_counts_from_its_first_start() {
+        let meter = RecordingMeter::new();
+        let runner = succeeding(claimed(&clean_policy(), 0))
+            .runner()
+            .with_meter(&meter)
+            .with_span_linker(Arc::new(RecordingLinker::default()));
+        block_on(runner.run_next()).unwrap();
+        assert_eq!(meter.values("aurum.scenario.queue.wait", &[]), None);
+        assert_eq!(
+            meter.values("aurum.scenario.run.duration", &[("state", "succeeded")]),
+            Some(vec![600.0])
+        );
+    }
+
+    #[test]
+    fn a_cancelled_run_is_not_counted() {
+        let meter = RecordingMeter::new();
+        let ports =
+            Ports::new(Some(claimed(&clean_policy(), 0))).status_always(RunStatus::Cancelled);
+        let runner = ports.runner().with_meter(&meter);
+        assert_eq!(
+            block_on(runner.run_next()).unwrap(),
+            StepOutcome::Cancelled(run_id())
+        );
+        assert!(meter.series().is_empty(), "{:?}", meter.series());
+    }
+}

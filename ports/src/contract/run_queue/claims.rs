@@ -72,6 +72,10 @@ pub(super) async fn claim_fields(b: &ScenarioBackend) {
     assert_eq!(claimed.run, expected, "{clause}");
     assert_eq!(claimed.scenario, s, "{clause}: scenario");
     assert_eq!(
+        claimed.traceparent, r.traceparent,
+        "claim MUST carry the traceparent the run was submitted with"
+    );
+    assert_eq!(
         claimed.lease_until,
         ts(140),
         "{clause}: lease_until = now + lease"

@@ -1,5 +1,7 @@
-//! `/v1/admin/cache/…/invalidate`: the legacy cache commands. The unified cache does not exist
-//! yet, so they purge nothing and say so (`purged: 0`). With `AURUM_ADMIN_TOKEN` set they need
+//! `/v1/admin/cache/…/invalidate`: the legacy cache commands, mapped onto the unified cache:
+//! `curves` invalidates every curve namespace (as ingestion does), `scenario/{id}` the
+//! scenario-outputs namespace (keys are hashed, so one scenario's entries cannot be singled
+//! out; the namespace is small and refills on demand). With `AURUM_ADMIN_TOKEN` set they need
 //! `Authorization: Bearer <token>` (401 otherwise).
 
 use std::time::Instant;
@@ -17,12 +19,16 @@ use super::envelope::{self, V1Meta};
 use crate::http::problem::{ApiError, kinds};
 use crate::http::representation::CachePolicy;
 use crate::http::v2::scenarios::scenario_id;
+use crate::http::v2::traffic_admin::invalidate;
 use crate::settings::ApiSettings;
+use crate::state::AppState;
+use aurum_core::cache;
 
 /// What an invalidation did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Invalidated {
-    /// Keys removed (0 until the unified cache exists).
+    /// Entries this instance's cache tier held in the invalidated namespaces (now unreachable on
+    /// every instance).
     pub purged: u64,
     /// The cache namespace addressed (`curves`, `scenario:{id}`).
     pub namespace: String,
@@ -78,11 +84,8 @@ pub(crate) fn authorize(req: &HttpRequest, api: &ApiSettings) -> Result<(), ApiE
     }
 }
 
-fn answer(req: &HttpRequest, started: Instant, namespace: String) -> HttpResponse {
-    let data = Invalidated {
-        purged: 0,
-        namespace,
-    };
+fn answer(req: &HttpRequest, started: Instant, purged: u64, namespace: String) -> HttpResponse {
+    let data = Invalidated { purged, namespace };
     envelope::object(req, started, &data, StatusCode::OK, CachePolicy::NoStore).respond(req)
 }
 
@@ -94,11 +97,16 @@ fn answer(req: &HttpRequest, started: Instant, namespace: String) -> HttpRespons
 #[post("/v1/admin/cache/curves/invalidate")]
 pub async fn invalidate_curves(
     req: HttpRequest,
+    state: web::Data<AppState>,
     api: web::Data<ApiSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     authorize(&req, &api)?;
-    Ok(answer(&req, started, "curves".to_owned()))
+    let mut purged = 0;
+    for ns in cache::curve_namespaces() {
+        purged += invalidate(&state, ns).await?.purged;
+    }
+    Ok(answer(&req, started, purged, "curves".to_owned()))
 }
 
 /// Invalidate a scenario's cached answers (deprecated: use the v2 admin cache routes).
@@ -111,10 +119,12 @@ pub async fn invalidate_curves(
 pub async fn invalidate_scenario(
     req: HttpRequest,
     path: web::Path<String>,
+    state: web::Data<AppState>,
     api: web::Data<ApiSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     authorize(&req, &api)?;
     let id = scenario_id(&path)?;
-    Ok(answer(&req, started, format!("scenario:{id}")))
+    let purged = invalidate(&state, &cache::SCENARIO_OUTPUTS).await?.purged;
+    Ok(answer(&req, started, purged, format!("scenario:{id}")))
 }

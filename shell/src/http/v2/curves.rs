@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use aurum_core::service::{DiffRequest, HistoryRequest, ListRequest, StripsRequest};
 use aurum_ports::TenorType;
 
-use super::page::render;
+use super::page::{cached_page, render_body};
 use crate::http::csv_out::CsvBuffer;
 use crate::http::curve_repr::{self, CurveRow};
 use crate::http::openapi::{CurveListDoc, DiffListDoc};
@@ -20,6 +20,7 @@ use crate::http::problem::{ApiError, ProblemItem, kinds};
 use crate::http::representation::CachePolicy;
 use crate::http::tenant::Tenant;
 use crate::state::AppState;
+use aurum_core::cache;
 
 /// Default page size of v2 curve lists.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -221,10 +222,12 @@ pub async fn list_curves(
     let format = Format::negotiate(&req, &mut params);
     let request = list_request(&mut params);
     params.finish()?;
-    let page = state.curves.list(&request).await?;
-    Ok(render(
+    let page = cached_page(&state, &cache::CURVES, &req, &tenant, format, || async {
+        Ok(state.curves.list(&request).await?)
+    })
+    .await?;
+    Ok(render_body(
         &req,
-        format,
         &page,
         request.limit,
         &tenant,
@@ -272,10 +275,12 @@ pub async fn list_strips(
         strip_type: strip_type.unwrap_or(TenorType::Calendar),
         list,
     };
-    let page = state.curves.strips(&request).await?;
-    Ok(render(
+    let page = cached_page(&state, &cache::STRIPS, &req, &tenant, format, || async {
+        Ok(state.curves.strips(&request).await?)
+    })
+    .await?;
+    Ok(render_body(
         &req,
-        format,
         &page,
         request.list.limit,
         &tenant,
@@ -324,10 +329,17 @@ pub async fn diff_curves(
         limit: list.limit,
         cursor: list.cursor,
     };
-    let page = state.curves.diff(&request).await?;
-    Ok(render(
+    let page = cached_page(
+        &state,
+        &cache::CURVE_DIFF,
         &req,
+        &tenant,
         format,
+        || async { Ok(state.curves.diff(&request).await?) },
+    )
+    .await?;
+    Ok(render_body(
+        &req,
         &page,
         request.limit,
         &tenant,
@@ -391,10 +403,17 @@ pub async fn curve_history(
         limit,
         cursor,
     };
-    let page = state.curves.history(&request).await?;
-    Ok(render(
+    let page = cached_page(
+        &state,
+        &cache::CURVE_HISTORY,
         &req,
+        &tenant,
         format,
+        || async { Ok(state.curves.history(&request).await?) },
+    )
+    .await?;
+    Ok(render_body(
+        &req,
         &page,
         limit,
         &tenant,

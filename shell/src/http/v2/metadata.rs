@@ -4,11 +4,14 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use aurum_core::cache;
 use aurum_core::service::DimensionsRequest;
+use bytes::Bytes;
 
 use super::curves::CurveFilterParams;
+use super::page::cache_request;
 use crate::http::envelope::{self, ObjectMeta};
-use crate::http::params::Params;
+use crate::http::params::{Format, Params};
 use crate::http::problem::ApiError;
 use crate::http::representation::{CachePolicy, Representation};
 use crate::http::tenant::Tenant;
@@ -64,25 +67,34 @@ pub async fn dimensions(
         prefix: params.text("prefix", 0, 200).filter(|p| !p.is_empty()),
     };
     params.finish()?;
-    let dims = state.curves.dimensions(&request).await?;
-    let data: serde_json::Map<String, serde_json::Value> = dims
-        .values
-        .into_iter()
-        .map(|(dim, values)| {
-            let values: Vec<DimensionValue> = values
+    let key = cache_request(&req, Format::Json);
+    let data = state
+        .traffic
+        .reads
+        .get_or_load(&cache::DIMENSIONS, tenant.0.as_ref(), &key, || async {
+            let dims = state.curves.dimensions(&request).await?;
+            let data: serde_json::Map<String, serde_json::Value> = dims
+                .values
                 .into_iter()
-                .map(|v| DimensionValue {
-                    value: v.value,
-                    count: v.count,
+                .map(|(dim, values)| {
+                    let values: Vec<DimensionValue> = values
+                        .into_iter()
+                        .map(|v| DimensionValue {
+                            value: v.value,
+                            count: v.count,
+                        })
+                        .collect();
+                    (
+                        dim.as_str().to_owned(),
+                        serde_json::to_value(values).unwrap_or_default(),
+                    )
                 })
                 .collect();
-            (
-                dim.as_str().to_owned(),
-                serde_json::to_value(values).unwrap_or_default(),
-            )
+            Ok::<_, ApiError>(Bytes::from(
+                serde_json::to_vec(&data).unwrap_or_else(|_| b"{}".to_vec()),
+            ))
         })
-        .collect();
-    let data = serde_json::to_vec(&data).unwrap_or_else(|_| b"{}".to_vec());
+        .await?;
     let meta = ObjectMeta {
         request_id: envelope::request_id(&req),
         tenant_id: tenant.0.as_ref().map(ToString::to_string),

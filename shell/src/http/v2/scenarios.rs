@@ -451,7 +451,11 @@ pub async fn submit_run(
     }
     let fingerprint = aurum_core::service::scenarios::run_request_fingerprint(id, &options);
     idempotency::run(&state, &req, &tenant, key.as_deref(), &fingerprint, async {
-        let submission = state.scenarios.submit_run(&tenant, id, options).await?;
+        let traceparent = crate::telemetry::propagation::request_traceparent(req.headers());
+        let submission = state
+            .scenarios
+            .submit_run_traced(&tenant, id, options, traceparent)
+            .await?;
         let run = match &submission {
             RunSubmission::Created(run) | RunSubmission::Existing(run) => run,
         };

@@ -62,8 +62,11 @@ pub async fn submit_run(
         stored_key.as_deref(),
         &fingerprint,
         async {
-            let (RunSubmission::Created(run) | RunSubmission::Existing(run)) =
-                state.scenarios.submit_run(&tenant, id, options).await?;
+            let traceparent = crate::telemetry::propagation::request_traceparent(req.headers());
+            let (RunSubmission::Created(run) | RunSubmission::Existing(run)) = state
+                .scenarios
+                .submit_run_traced(&tenant, id, options, traceparent)
+                .await?;
             let location = format!("/v1/scenarios/{}/runs/{}", run.scenario_id, run.id);
             Ok(no_store(&req, started, &run, StatusCode::ACCEPTED).with_header(LOCATION, location))
         },
