@@ -240,6 +240,8 @@ for s in slos:
             for r in recorded_as(record, name):
                 if ns not in r["expr"]:
                     error(f"SLO {name}: {record} does not select {ns}")
+                if ns + ',result!="bypass"' not in r["expr"]:
+                    error(f"SLO {name}: {record} must count lookups as every result but bypass")
         compared(name, "<", s["min_ratio"], slo_alerts)
         compared(name, ">=", s.get("min_requests", 1), slo_alerts)
     elif kind == "queue_wait":

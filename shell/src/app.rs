@@ -4,6 +4,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -24,6 +25,7 @@ use crate::http::deprecation::V1Deprecation;
 use crate::http::metrics::HttpMetrics;
 use crate::http::ops::RouteTable;
 use crate::http::{self, openapi};
+use crate::lifecycle::{Lifecycle, Stoppable, step};
 use crate::loader;
 use crate::settings::ServeSettings;
 use crate::state::AppState;
@@ -34,8 +36,8 @@ use crate::traffic::Traffic;
 pub struct Application {
     port: u16,
     server: Server,
-    token: CancellationToken,
-    tracker: TaskTracker,
+    lifecycle: Arc<Lifecycle>,
+    stoppable: Stoppable,
 }
 
 impl Application {
@@ -69,37 +71,21 @@ impl Application {
         clock: Arc<dyn Clock>,
         telemetry: Telemetry,
     ) -> anyhow::Result<Self> {
-        let backend = Backend::open(&settings.database).await?;
+        let backend = step(
+            "startup",
+            "pools and migrations",
+            Backend::open(&settings.database),
+        )
+        .await?;
         if let Some(pool) = &backend.pool {
             telemetry.observe_pool(pool);
         }
-        let mut loaded = false;
-        if !settings.load.is_empty() {
-            let opts = loader::IngestOptions {
-                clock: Arc::clone(&clock),
-                rows: loader::ingest_rows(&*telemetry.meter()),
-                ..loader::IngestOptions::default()
-            };
-            for file in &settings.load {
-                let s = loader::ingest_file(&backend.ingestor, file, &opts).await?;
-                tracing::info!(
-                    file = s.file,
-                    stored = s.stored,
-                    quarantined = s.quarantined,
-                    skipped = s.skipped,
-                    "loaded"
-                );
-                loaded |= s.stored > 0;
-            }
-        } else if backend.kind == "memory" {
-            loader::load_demo(
-                &backend.ingestor,
-                settings.demo_rows,
-                settings.demo_seed,
-                Arc::clone(&clock),
-            )
-            .await?;
-        }
+        let loaded = step(
+            "startup",
+            "data",
+            load_data(&settings, &backend, &clock, &telemetry),
+        )
+        .await?;
         let state = web::Data::new(compose(
             &settings,
             &backend,
@@ -109,7 +95,13 @@ impl Application {
         let token = CancellationToken::new();
         let tracker = TaskTracker::new();
         let default_policy = settings.traffic.default_policy()?;
-        if let Err(e) = state.traffic.reload_policies(Some(&default_policy)).await {
+        let policies = step(
+            "startup",
+            "caches and rate limits",
+            state.traffic.reload_policies(Some(&default_policy)),
+        )
+        .await;
+        if let Err(e) = policies {
             tracing::warn!(
                 error = format!("{e:#}"),
                 "cannot load the rate-limit policies yet; enforcing the default policy"
@@ -134,15 +126,31 @@ impl Application {
                 &tracker,
             )?;
         }
+        crate::lifecycle::spawn_dependency_monitor(
+            &state,
+            &*telemetry.meter(),
+            Duration::from_secs(10),
+            &token,
+            &tracker,
+        );
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("while binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
+        let lifecycle = Arc::clone(&state.lifecycle);
         let server = serve(listener, state, &settings)?;
+        tracing::info!(phase = "startup", step = "http", port, "listening");
         Ok(Self {
             port,
             server,
-            token,
-            tracker,
+            lifecycle,
+            stoppable: Stoppable {
+                token,
+                tracker,
+                telemetry,
+                pool: backend.pool.clone(),
+                timeout: settings.shutdown_timeout(),
+                drain_delay: Duration::from_millis(settings.shutdown_drain_delay_ms),
+            },
         })
     }
 
@@ -151,23 +159,59 @@ impl Application {
         self.port
     }
 
-    /// Runs until the server stops (SIGTERM: graceful; SIGINT: forced).
+    /// The lifecycle: [`Lifecycle::request_stop`] starts the same graceful shutdown as
+    /// SIGTERM (tests and embedding programs use it).
+    pub fn lifecycle(&self) -> Arc<Lifecycle> {
+        Arc::clone(&self.lifecycle)
+    }
+
+    /// Serves until SIGTERM or SIGINT (or a requested stop), then shuts down in order: drain,
+    /// HTTP, worker, telemetry, pools (see [`crate::lifecycle`]). A second signal forces the
+    /// HTTP stop.
     ///
     /// # Errors
     /// When the server fails.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
-        // The HTTP server has drained; stop the in-process worker at its next safe point.
-        self.token.cancel();
-        self.tracker.close();
-        if tokio::time::timeout(std::time::Duration::from_secs(30), self.tracker.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!("the in-process worker did not stop within 30 s");
-        }
-        result
+        crate::lifecycle::run(self.server, self.lifecycle, self.stoppable).await
     }
+}
+
+/// Loads `--load` files (or the demo dataset into the embedded store); `true` when rows were
+/// stored from files (the shared cache's curve namespaces are then invalidated).
+async fn load_data(
+    settings: &ServeSettings,
+    backend: &Backend,
+    clock: &Arc<dyn Clock>,
+    telemetry: &Telemetry,
+) -> anyhow::Result<bool> {
+    let mut loaded = false;
+    if !settings.load.is_empty() {
+        let opts = loader::IngestOptions {
+            clock: Arc::clone(clock),
+            rows: loader::ingest_rows(&*telemetry.meter()),
+            ..loader::IngestOptions::default()
+        };
+        for file in &settings.load {
+            let s = loader::ingest_file(&backend.ingestor, file, &opts).await?;
+            tracing::info!(
+                file = s.file,
+                stored = s.stored,
+                quarantined = s.quarantined,
+                skipped = s.skipped,
+                "loaded"
+            );
+            loaded |= s.stored > 0;
+        }
+    } else if backend.kind == "memory" {
+        loader::load_demo(
+            &backend.ingestor,
+            settings.demo_rows,
+            settings.demo_seed,
+            Arc::clone(clock),
+        )
+        .await?;
+    }
+    Ok(loaded)
 }
 
 /// The composition root: settings and a store in, application state out.
@@ -201,6 +245,7 @@ pub fn compose(
     )?);
     Ok(AppState {
         traffic,
+        lifecycle: crate::lifecycle::Lifecycle::new(),
         curves: CurveService::new(Arc::clone(&backend.curves), cursors.clone()),
         scenarios: ScenarioService::new(
             Arc::clone(&backend.scenarios),
@@ -265,6 +310,7 @@ fn serve(
             .default_service(web::to(http::ops::fallback))
     })
     .shutdown_timeout(settings.shutdown_timeout_secs)
+    .disable_signals()
     .listen(listener)?;
     if let Some(w) = settings.workers {
         server = server.workers(w.max(1));

@@ -65,6 +65,7 @@ impl Backend {
         let Some(pool) = pg_pool(settings)? else {
             return Ok(Self::memory());
         };
+        wait_for_database(&pool, Duration::from_secs(settings.db_startup_timeout_secs)).await?;
         let migrator = Migrator::new(pool.clone());
         match settings.db_migrate {
             MigrateMode::Auto => {
@@ -92,6 +93,49 @@ impl Backend {
             kind: "postgres",
             pool: Some(pool),
         })
+    }
+}
+
+/// Waits until PostgreSQL hands out a connection, retrying with exponential backoff (100 ms to
+/// 2 s) for at most `budget`; then fails with the last error.
+///
+/// # Errors
+/// When no connection could be made within `budget`.
+pub async fn wait_for_database(
+    pool: &deadpool_postgres::Pool,
+    budget: Duration,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut delay = Duration::from_millis(100);
+    let mut attempt = 1_u32;
+    loop {
+        match pool.get().await {
+            Ok(_) => {
+                if attempt > 1 {
+                    tracing::info!(attempt, "PostgreSQL is reachable");
+                }
+                return Ok(());
+            }
+            Err(e) if started.elapsed() + delay < budget => {
+                tracing::warn!(
+                    attempt,
+                    error = %e,
+                    retry_in_ms = delay.as_millis(),
+                    "PostgreSQL is not reachable yet"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(2));
+                attempt += 1;
+            }
+            Err(e) => {
+                anyhow::bail!(
+                    "PostgreSQL is not reachable after {attempt} attempts over {:.1} s \
+                     (AURUM_DB_STARTUP_TIMEOUT_SECS={}): {e}",
+                    started.elapsed().as_secs_f64(),
+                    budget.as_secs()
+                );
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@ pub mod backend;
 pub mod cli;
 pub mod clock;
 pub mod http;
+pub mod lifecycle;
 pub mod loader;
 pub mod scenario_cli;
 pub mod settings;

@@ -53,6 +53,10 @@ pub struct DatabaseSettings {
     /// `application_name` reported to PostgreSQL.
     #[arg(long, env = "AURUM_DB_APPLICATION_NAME", default_value = "aurum")]
     pub db_application_name: String,
+    /// Seconds to keep retrying an unreachable PostgreSQL at startup (with backoff) before
+    /// failing.
+    #[arg(long, env = "AURUM_DB_STARTUP_TIMEOUT_SECS", default_value_t = 30)]
+    pub db_startup_timeout_secs: u64,
     /// `check` (refuse to start with pending migrations) or `auto` (apply them).
     #[arg(long, env = "AURUM_DB_MIGRATE", value_enum, default_value_t = MigrateMode::Check)]
     pub db_migrate: MigrateMode,
@@ -69,6 +73,7 @@ impl DatabaseSettings {
             db_wait_timeout_ms: 2_000,
             db_statement_timeout_ms: 30_000,
             db_application_name: "aurum".to_owned(),
+            db_startup_timeout_secs: 30,
             db_migrate: MigrateMode::Check,
         }
     }
@@ -198,6 +203,11 @@ pub struct ServeSettings {
     /// Seconds in-flight requests get to finish on shutdown.
     #[arg(long, env = "AURUM_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+    /// Milliseconds between `/ready` turning 503 and the listener closing on shutdown, so load
+    /// balancers stop sending new requests first (e.g. 5000 behind Kubernetes without a
+    /// `preStop` hook).
+    #[arg(long, env = "AURUM_SHUTDOWN_DRAIN_DELAY_MS", default_value_t = 0)]
+    pub shutdown_drain_delay_ms: u64,
     /// Routes an embedding program adds to the server (behind the same middleware as the API);
     /// not settable from the command line. The cache benchmark adds a static-buffer handler.
     #[arg(skip)]
@@ -223,6 +233,7 @@ impl ServeSettings {
             load: Vec::new(),
             max_body_bytes: 1_048_576,
             shutdown_timeout_secs: 5,
+            shutdown_drain_delay_ms: 0,
             extra_routes: None,
         }
     }

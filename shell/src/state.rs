@@ -27,6 +27,8 @@ pub struct AppState {
     pub registry: Registry,
     /// Reference data (calendars, locations, units), loaded once at startup.
     pub reference: Arc<ReferenceData>,
+    /// Draining state and shutdown requests.
+    pub lifecycle: Arc<crate::lifecycle::Lifecycle>,
     /// The cache and the rate limiter.
     pub traffic: Arc<crate::traffic::Traffic>,
     /// The instance's telemetry (meter, OTLP export status, shutdown).

@@ -51,67 +51,34 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 
 /// The readiness answer (also served at `/readyz`).
 pub async fn ready_response(state: &AppState) -> HttpResponse {
-    let store = async {
-        let start = Instant::now();
-        let outcome = tokio::time::timeout(PROBE_TIMEOUT, state.curves.store().ping()).await;
-        let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
-        match outcome {
-            Ok(Ok(())) => ("pass", None, elapsed_ms),
-            Ok(Err(e)) => ("fail", Some(e.to_string()), elapsed_ms),
-            Err(_) => ("fail", Some("timed out".to_owned()), elapsed_ms),
-        }
-    };
-    // Redis is optional: when it fails the service still answers (from the origin, with
-    // per-instance limits), so it is `warn`, never `fail`.
-    let redis = async {
-        let redis = state.traffic.redis.as_ref()?;
-        let start = Instant::now();
-        let outcome = tokio::time::timeout(PROBE_TIMEOUT, redis.ping()).await;
-        let elapsed_ms = start.elapsed().as_secs_f64() * 1000.0;
-        Some(match outcome {
-            Ok(Ok(())) => ("pass", None, elapsed_ms),
-            Ok(Err(e)) => ("warn", Some(e.to_string()), elapsed_ms),
-            Err(_) => ("warn", Some("timed out".to_owned()), elapsed_ms),
-        })
-    };
-    let (store, redis) = futures::join!(store, redis);
+    let checks_list = dependency_checks(state).await;
     let mut checks = serde_json::Map::new();
-    checks.insert(
-        format!("{}:responseTime", state.store_kind),
-        json!([{
-            "componentId": state.store_kind,
-            "componentType": "datastore",
-            "observedValue": store.2,
-            "observedUnit": "ms",
-            "status": store.0,
-            "output": store.1,
-        }]),
-    );
-    if let Some(redis) = &redis {
-        checks.insert(
-            "redis:responseTime".to_owned(),
-            json!([{
-                "componentId": "redis",
-                "componentType": "datastore",
-                "observedValue": redis.2,
-                "observedUnit": "ms",
-                "status": redis.0,
-                "output": redis.1,
-            }]),
-        );
+    let mut status = "pass";
+    for (name, check_status, check) in checks_list {
+        if check_status == "fail" {
+            status = "fail";
+        } else if check_status == "warn" && status == "pass" {
+            status = "warn";
+        }
+        let key = if name == "otlp" {
+            "otlp:export".to_owned()
+        } else {
+            format!("{name}:responseTime")
+        };
+        checks.insert(key, json!([check]));
     }
-    let status = if store.0 == "fail" {
-        "fail"
-    } else if redis.is_some_and(|r| r.0 != "pass") {
-        "warn"
-    } else {
-        "pass"
-    };
-    let body = json!({
+    let draining = state.lifecycle.is_draining();
+    if draining {
+        status = "fail";
+    }
+    let mut body = json!({
         "status": status,
         "version": env!("CARGO_PKG_VERSION"),
         "checks": checks,
     });
+    if draining {
+        body["output"] = json!("draining: the service is shutting down");
+    }
     let mut res = if status == "fail" {
         HttpResponse::ServiceUnavailable()
     } else {
@@ -120,6 +87,73 @@ pub async fn ready_response(state: &AppState) -> HttpResponse {
     res.insert_header((header::CONTENT_TYPE, "application/health+json"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body.to_string())
+}
+
+/// Checks every dependency concurrently: `(component, pass|warn|fail, check object)`. The curve
+/// store is required (`fail`); Redis and the OTLP collector are optional (`warn`).
+pub async fn dependency_checks(state: &AppState) -> Vec<(String, &'static str, serde_json::Value)> {
+    let timed = |status: &'static str, output: Option<String>, ms: f64, id: &str| {
+        json!({
+            "componentId": id,
+            "componentType": "datastore",
+            "observedValue": ms,
+            "observedUnit": "ms",
+            "status": status,
+            "output": output,
+        })
+    };
+    let store = async {
+        let start = Instant::now();
+        let outcome = tokio::time::timeout(PROBE_TIMEOUT, state.curves.store().ping()).await;
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let (status, output) = match outcome {
+            Ok(Ok(())) => ("pass", None),
+            Ok(Err(e)) => ("fail", Some(e.to_string())),
+            Err(_) => ("fail", Some("timed out".to_owned())),
+        };
+        (
+            state.store_kind.to_owned(),
+            status,
+            timed(status, output, ms, state.store_kind),
+        )
+    };
+    let redis = async {
+        let redis = state.traffic.redis.as_ref()?;
+        let start = Instant::now();
+        let outcome = tokio::time::timeout(PROBE_TIMEOUT, redis.ping()).await;
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let (status, output) = match outcome {
+            Ok(Ok(())) => ("pass", None),
+            Ok(Err(e)) => ("warn", Some(e.to_string())),
+            Err(_) => ("warn", Some("timed out".to_owned())),
+        };
+        Some((
+            "redis".to_owned(),
+            status,
+            timed(status, output, ms, "redis"),
+        ))
+    };
+    let (store, redis) = futures::join!(store, redis);
+    let mut checks = vec![store];
+    checks.extend(redis);
+    let otlp = match state.telemetry.export_status() {
+        crate::telemetry::ExportStatus::Disabled => None,
+        crate::telemetry::ExportStatus::Ok => Some(("pass", None)),
+        crate::telemetry::ExportStatus::Failing(e) => Some(("warn", Some(e))),
+    };
+    if let Some((status, output)) = otlp {
+        checks.push((
+            "otlp".to_owned(),
+            status,
+            json!({
+                "componentId": "otlp",
+                "componentType": "component",
+                "status": status,
+                "output": output,
+            }),
+        ));
+    }
+    checks
 }
 
 /// Prometheus metrics in the text exposition format.

@@ -59,10 +59,11 @@ fn finish_problem(res: ServiceResponse<BoxBody>, id: &str, path: &str) -> Servic
     {
         api.clone()
     } else {
-        let is_problem = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+        // Problems are finished already; health answers (503 `fail`) keep their own format.
+        let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+            v.as_bytes().starts_with(PROBLEM_JSON.as_bytes())
+                || v.as_bytes().starts_with(b"application/health+json")
+        });
         if is_problem && res.response().error().is_none() {
             return res;
         }

@@ -115,8 +115,9 @@ pub enum Objective {
         /// Upper bound of the quantile.
         threshold_seconds: f64,
     },
-    /// Hits are at least `min_ratio` of the cache requests of `namespaces` (errors count as
-    /// misses); fewer than `min_requests` requests is "no data".
+    /// Hits are at least `min_ratio` of the cache lookups of `namespaces` (errors and
+    /// oversized values count as misses, bypasses are no lookups); fewer than `min_requests`
+    /// lookups is "no data".
     CacheHitRatio {
         /// `namespace` regex.
         namespaces: LabelRegex,

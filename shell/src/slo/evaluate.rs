@@ -292,7 +292,7 @@ fn cache_hit_ratio(
     let (mut total, mut hits) = (0.0, 0.0);
     for s in scrape
         .named("aurum_cache_requests_total")
-        .filter(|s| namespaces.is_match(s.label("namespace")))
+        .filter(|s| namespaces.is_match(s.label("namespace")) && s.label("result") != "bypass")
     {
         total += s.value;
         if s.label("result") == "hit" {

@@ -11,6 +11,8 @@ mod helpers;
 #[cfg(test)]
 mod ingest;
 #[cfg(test)]
+mod lifecycle;
+#[cfg(test)]
 mod ops;
 #[cfg(test)]
 mod parity;

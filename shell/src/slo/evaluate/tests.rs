@@ -188,11 +188,14 @@ fn cache_hit_ratios_count_errors_as_misses_and_need_a_minimum_volume() {
 }
 
 #[test]
-fn a_cache_group_spans_its_namespaces() {
-    // curves 40 hits / 100 plus strips 20 hits / 20: 60 / 120 = 0.5, exactly the floor.
+fn a_cache_group_spans_its_namespaces_and_ignores_bypasses() {
+    // curves 40 hits / (40 + 50 + 10 oversize) = 100 lookups plus strips 20 hits / 20:
+    // 60 / 120 = 0.5, exactly the floor; the 500 bypasses (caching off) are no lookups.
     let text = r#"
 aurum_cache_requests_total{namespace="curves",result="hit"} 40
-aurum_cache_requests_total{namespace="curves",result="miss"} 60
+aurum_cache_requests_total{namespace="curves",result="miss"} 50
+aurum_cache_requests_total{namespace="curves",result="oversize"} 10
+aurum_cache_requests_total{namespace="curves",result="bypass"} 500
 aurum_cache_requests_total{namespace="strips",result="hit"} 20
 aurum_cache_requests_total{namespace="dimensions",result="miss"} 1000
 "#;
