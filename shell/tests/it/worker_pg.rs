@@ -505,6 +505,11 @@ async fn a_refused_event_is_dead_lettered_listed_and_redriven_by_an_admin() {
     let letters = dead["data"].as_array().unwrap();
     assert_eq!(letters.len(), 1, "{dead}");
     assert_eq!(letters[0]["topic"], SUCCEEDED);
+    // A failing event sink degrades readiness to `warn`, never `fail`.
+    let (status, ready) = app.get_json("/ready").await;
+    assert_eq!(status, 200);
+    assert_eq!(ready["status"], "warn", "{ready}");
+    assert_eq!(ready["checks"]["events:lag"][0]["status"], "warn");
     assert_eq!(
         seen.lock().await.len(),
         1,

@@ -75,6 +75,29 @@ fn respond(req: &HttpRequest, status: StatusCode, data: &impl Serialize) -> Http
     rep.respond(req)
 }
 
+/// `{data, meta}` documents of the answers below (the v2 object envelope).
+macro_rules! enveloped {
+    ($($name:ident => $inner:ty),+ $(,)?) => {$(
+        #[doc = concat!("`{data, meta}` around [`", stringify!($inner), "`].")]
+        #[derive(ToSchema)]
+        pub struct $name {
+            /// The answer.
+            pub data: $inner,
+            /// Request information.
+            pub meta: ObjectMeta,
+        }
+    )+};
+}
+
+enveloped! {
+    CacheReportAnswer => CacheReport,
+    InvalidationAnswer => Invalidation,
+    PolicyListAnswer => PolicyList,
+    PolicyAnswer => PolicyView,
+    UsageAnswer => UsageReport,
+    DryRunAnswer => DryRunView,
+}
+
 /// The cache as a whole.
 #[derive(Serialize, ToSchema)]
 pub struct CacheReport {
@@ -138,7 +161,7 @@ impl From<NamespaceReport> for NamespaceView {
 #[utoipa::path(get, path = "/v2/admin/cache", tag = "admin", operation_id = "cacheStats",
     params(("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
-        (status = 200, description = "Per-namespace statistics", body = CacheReport),
+        (status = 200, description = "Per-namespace statistics", body = CacheReportAnswer),
         (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v2/admin/cache")]
@@ -203,7 +226,7 @@ pub async fn invalidate(
     params(("namespace" = String, Path, description = "Namespace (see GET /v2/admin/cache)", pattern = r"^[a-z-]{1,64}$"),
         ("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
-        (status = 200, description = "Invalidated", body = Invalidation),
+        (status = 200, description = "Invalidated", body = InvalidationAnswer),
         (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown namespace", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The shared cache is unreachable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
@@ -361,7 +384,7 @@ async fn apply(state: &AppState) {
 #[utoipa::path(get, path = "/v2/admin/rate-limits/policies", tag = "admin", operation_id = "listRateLimitPolicies",
     params(("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
-        (status = 200, description = "Policies", body = PolicyList),
+        (status = 200, description = "Policies", body = PolicyListAnswer),
         (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Policy store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
     ))]
@@ -387,7 +410,7 @@ pub async fn list_policies(
     params(("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     request_body = PolicyBody,
     responses(
-        (status = 201, description = "Created", body = PolicyView),
+        (status = 201, description = "Created", body = PolicyAnswer),
         (status = 400, description = "Malformed body", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A policy has this name", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
@@ -434,8 +457,8 @@ pub async fn create_policy(
         ("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     request_body = PolicyBody,
     responses(
-        (status = 200, description = "Replaced", body = PolicyView),
-        (status = 201, description = "Created", body = PolicyView),
+        (status = 200, description = "Replaced", body = PolicyAnswer),
+        (status = 201, description = "Created", body = PolicyAnswer),
         (status = 400, description = "Malformed body", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
@@ -544,7 +567,7 @@ fn parse_tenant(raw: Option<String>, pointer: &str) -> Result<Option<TenantId>, 
     params(("tenant" = Option<String>, Query, description = "Tenant (absent: anonymous requests)", max_length = 64),
         ("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
-        (status = 200, description = "Usage per route group", body = UsageReport),
+        (status = 200, description = "Usage per route group", body = UsageAnswer),
         (status = 400, description = "Bad tenant", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Rate-limit store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
@@ -627,7 +650,7 @@ pub struct DryRunView {
     params(("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     request_body = DryRunBody,
     responses(
-        (status = 200, description = "The decision", body = DryRunView),
+        (status = 200, description = "The decision", body = DryRunAnswer),
         (status = 400, description = "Malformed body or tenant", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
