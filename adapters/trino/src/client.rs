@@ -28,7 +28,7 @@ use crate::metrics::{QueryOutcome, TrinoMetrics};
 use crate::settings::{InvalidSettings, RetryPolicy, TrinoAuth, TrinoSettings};
 use crate::types::TrinoValue;
 
-pub use protocol::{Column, QueryError};
+pub use protocol::{Column, PageError, PageSummary, QueryError, decode_page};
 pub use query::Query;
 
 /// The rows of a query decoded generically, with its columns.
@@ -181,16 +181,16 @@ impl TrinoClient {
 
     async fn acquire(&self) -> Result<OwnedSemaphorePermit, StoreError> {
         let slots = Arc::clone(&self.inner.slots);
-        match tokio::time::timeout(self.inner.acquire_timeout, slots.acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            _ => {
-                self.inner.metrics.rejected();
-                Err(StoreError::Unavailable(format!(
-                    "all {} Trino query slots stayed busy for {:?}",
-                    self.inner.max_slots, self.inner.acquire_timeout
-                )))
-            }
+        if let Ok(Ok(permit)) =
+            tokio::time::timeout(self.inner.acquire_timeout, slots.acquire_owned()).await
+        {
+            return Ok(permit);
         }
+        self.inner.metrics.rejected();
+        Err(StoreError::Unavailable(format!(
+            "all {} Trino query slots stayed busy for {:?}",
+            self.inner.max_slots, self.inner.acquire_timeout
+        )))
     }
 
     /// Runs `sql` to its end within `query_timeout` and decodes every row with `decoder`.
@@ -222,7 +222,7 @@ impl TrinoClient {
     /// # Errors
     /// As [`TrinoClient::fetch_all`].
     pub async fn query(&self, sql: &str) -> Result<QueryOutput, StoreError> {
-        let mut decoder = ValueRows::default();
+        let mut decoder = ValueRows;
         let mut query = self.open().await?;
         let deadline = Instant::now() + self.inner.query_timeout;
         let run = async {

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::client::Column;
 use crate::types::TrinoValue;
 
+pub use cells::{RowsError, ScanError, Scanner};
 pub use curve::{CURVE_COLUMNS, CurvePairs, CurveRows};
 
 /// A boxed decoding failure (becomes `StoreError::Unexpected`).
@@ -24,15 +25,16 @@ pub trait RowDecoder: Send {
     /// One decoded row.
     type Row;
 
-    /// Appends the rows of `data` (the page's raw `data` JSON: an array of arrays in `columns`
-    /// order) to `out`. Called once per page that carries data, with the query's columns.
+    /// Reads the page's `data` value (an array of arrays in `columns` order) from `data`,
+    /// positioned at its start, and appends its rows to `out`. Called once per page that
+    /// carries data, with the query's columns, in the middle of the single pass over the page.
     ///
     /// # Errors
-    /// When the columns or a value do not fit what the decoder expects.
+    /// When the JSON, the columns or a value do not fit what the decoder expects.
     fn decode(
         &mut self,
         columns: &[Column],
-        data: &str,
+        data: &mut Scanner<'_>,
         out: &mut Vec<Self::Row>,
     ) -> Result<(), BoxError>;
 }
@@ -47,10 +49,10 @@ impl RowDecoder for ValueRows {
     fn decode(
         &mut self,
         columns: &[Column],
-        data: &str,
+        data: &mut Scanner<'_>,
         out: &mut Vec<Self::Row>,
     ) -> Result<(), BoxError> {
-        let rows: Vec<Vec<Value>> = serde_json::from_str(data)?;
+        let rows: Vec<Vec<Value>> = serde_json::from_str(data.skip()?)?;
         for row in rows {
             if row.len() != columns.len() {
                 return Err(format!(
@@ -92,7 +94,11 @@ mod tests {
         ];
         let mut out = Vec::new();
         ValueRows
-            .decode(&columns, r#"[[1,"1.50","a"],[null,null,null]]"#, &mut out)
+            .decode(
+                &columns,
+                &mut Scanner::new(r#"[[1,"1.50","a"],[null,null,null]]"#),
+                &mut out,
+            )
             .unwrap();
         assert_eq!(
             out,
@@ -112,14 +118,18 @@ mod tests {
         let columns = [col("n", "bigint")];
         assert!(
             ValueRows
-                .decode(&columns, "[[1,2]]", &mut Vec::new())
+                .decode(&columns, &mut Scanner::new("[[1,2]]"), &mut Vec::new())
                 .is_err()
         );
         assert!(
             ValueRows
-                .decode(&columns, r#"[["x"]]"#, &mut Vec::new())
+                .decode(&columns, &mut Scanner::new(r#"[["x"]]"#), &mut Vec::new())
                 .is_err()
         );
-        assert!(ValueRows.decode(&columns, "{}", &mut Vec::new()).is_err());
+        assert!(
+            ValueRows
+                .decode(&columns, &mut Scanner::new("{}"), &mut Vec::new())
+                .is_err()
+        );
     }
 }

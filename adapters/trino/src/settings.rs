@@ -20,7 +20,7 @@ pub enum TrinoAuth {
         /// Password.
         password: String,
     },
-    /// `Authorization: Bearer <token>` (JWT / OAuth2 access token).
+    /// `Authorization: Bearer <token>` (a JWT or an `OAuth2` access token).
     Bearer {
         /// The token.
         token: String,

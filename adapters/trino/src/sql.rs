@@ -74,7 +74,7 @@ pub fn date(d: NaiveDate) -> Result<String, LiteralError> {
 fn timestamp_text(ts: NaiveDateTime) -> Result<String, LiteralError> {
     check_year(ts.year(), &ts)?;
     let nanos = ts.nanosecond();
-    if nanos % 1000 != 0 || nanos >= 1_000_000_000 {
+    if !nanos.is_multiple_of(1000) || nanos >= 1_000_000_000 {
         // A leap second (nanos ≥ 10⁹) has no spelling in either engine either.
         return Err(LiteralError::SubMicrosecond(ts.to_string()));
     }

@@ -96,13 +96,11 @@ impl TrinoType {
                 None => (t.as_str(), None, ""),
             },
         };
-        let nums: Option<Vec<u32>> = args
-            .map(|a| {
-                a.split(',')
-                    .map(|n| n.trim().parse().ok())
-                    .collect::<Option<Vec<u32>>>()
-            })
-            .unwrap_or(Some(Vec::new()));
+        let nums: Option<Vec<u32>> = args.map_or(Some(Vec::new()), |a| {
+            a.split(',')
+                .map(|n| n.trim().parse().ok())
+                .collect::<Option<Vec<u32>>>()
+        });
         let Some(nums) = nums else {
             return Self::Other(raw.to_owned());
         };
@@ -279,46 +277,47 @@ fn digits(b: &[u8]) -> Option<u32> {
 }
 
 /// `YYYY-MM-DD` (also a longer or signed year, as Trino writes years past 9999 and BC years).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
     // Fast path: exactly `YYYY-MM-DD`.
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let y = i32::try_from(digits(&b[..4])?).ok()?;
-        return NaiveDate::from_ymd_opt(y, digits(&b[5..7])?, digits(&b[8..10])?);
+    if bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-' {
+        let year = i32::try_from(digits(&bytes[..4])?).ok()?;
+        return NaiveDate::from_ymd_opt(year, digits(&bytes[5..7])?, digits(&bytes[8..10])?);
     }
-    let (sign, rest) = match s.as_bytes().first()? {
-        b'-' => (-1, &s[1..]),
-        b'+' => (1, &s[1..]),
-        _ => (1, s),
+    let (sign, rest) = match bytes.first()? {
+        b'-' => (-1, &text[1..]),
+        b'+' => (1, &text[1..]),
+        _ => (1, text),
     };
     let mut parts = rest.splitn(3, '-');
-    let y = i32::try_from(digits(parts.next()?.as_bytes())?).ok()?;
-    let m = digits(parts.next()?.as_bytes())?;
-    let d = digits(parts.next()?.as_bytes())?;
-    NaiveDate::from_ymd_opt(sign * y, m, d)
+    let year = i32::try_from(digits(parts.next()?.as_bytes())?).ok()?;
+    let month = digits(parts.next()?.as_bytes())?;
+    let day = digits(parts.next()?.as_bytes())?;
+    NaiveDate::from_ymd_opt(sign * year, month, day)
 }
 
 /// `HH:MM:SS[.f…]`, fraction truncated to nanoseconds.
-fn parse_time(s: &str) -> Option<NaiveTime> {
-    let b = s.as_bytes();
-    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 8 || bytes[2] != b':' || bytes[5] != b':' {
         return None;
     }
-    let (h, m, sec) = (digits(&b[..2])?, digits(&b[3..5])?, digits(&b[6..8])?);
-    let nanos = match &b[8..] {
+    let hour = digits(&bytes[..2])?;
+    let minute = digits(&bytes[3..5])?;
+    let second = digits(&bytes[6..8])?;
+    let nanos = match &bytes[8..] {
         [] => 0,
         [b'.', frac @ ..] if !frac.is_empty() && frac.len() <= 12 => {
             let kept = &frac[..frac.len().min(9)];
-            let n = digits(kept)?;
+            let value = digits(kept)?;
             if !frac[kept.len()..].iter().all(u8::is_ascii_digit) {
                 return None;
             }
-            let scale = 10_u32.pow(9 - u32::try_from(kept.len()).ok()?);
-            n * scale
+            value * 10_u32.pow(9 - u32::try_from(kept.len()).ok()?)
         }
         _ => return None,
     };
-    NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
+    NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
 }
 
 /// `YYYY-MM-DD HH:MM:SS[.f…]` (space separator, as Trino writes `timestamp(p)`).
@@ -382,8 +381,8 @@ mod tests {
 
     use super::*;
 
-    fn decode(ty: &str, v: Value) -> Result<TrinoValue, DecodeError> {
-        TrinoValue::decode(&TrinoType::parse(ty), &v)
+    fn decode(ty: &str, v: impl Into<Value>) -> Result<TrinoValue, DecodeError> {
+        TrinoValue::decode(&TrinoType::parse(ty), &v.into())
     }
 
     fn utc(s: &str) -> DateTime<Utc> {

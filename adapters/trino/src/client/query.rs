@@ -12,7 +12,7 @@ use tokio::runtime::Handle;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
-use super::protocol::{Column, QueryResults};
+use super::protocol::{Column, PageError, Submitted, decode_page};
 use super::{Inner, RowStream, map_query_error};
 use crate::decode::RowDecoder;
 use crate::metrics::QueryOutcome;
@@ -108,7 +108,7 @@ impl Query {
             Err(e) => return Err(self.fail(QueryOutcome::TransportError, e)),
         };
         // The id and nextUri are known from here on, so a drop cancels the query.
-        let page: QueryResults<'_> = match serde_json::from_slice(&body) {
+        let page: Submitted = match serde_json::from_slice(&body) {
             Ok(page) => page,
             Err(e) => return Err(self.malformed(&e)),
         };
@@ -122,7 +122,6 @@ impl Query {
             Ok(next) => self.guard.next_uri = next,
             Err(e) => return Err(self.fail(QueryOutcome::TransportError, e)),
         }
-        drop(page);
         self.first = Some(body);
         Ok(())
     }
@@ -168,20 +167,17 @@ impl Query {
         decoder: &mut D,
         out: &mut Vec<D::Row>,
     ) -> Result<(), StoreError> {
-        let page: QueryResults<'_> = match serde_json::from_slice(body) {
+        let before = out.len();
+        let page = match decode_page(body, &mut self.columns, decoder, out) {
             Ok(page) => page,
-            Err(e) => return Err(self.malformed(&e)),
+            Err(PageError::Decode(e)) => {
+                return Err(self.fail(QueryOutcome::TransportError, StoreError::Unexpected(e)));
+            }
+            Err(e) => {
+                let e = StoreError::Unavailable(e.to_string());
+                return Err(self.fail(QueryOutcome::TransportError, e));
+            }
         };
-        if self.columns.is_none()
-            && let Some(columns) = &page.columns
-        {
-            self.columns = Some(
-                columns
-                    .iter()
-                    .map(super::protocol::WireColumn::typed)
-                    .collect(),
-            );
-        }
         let next = page
             .next_uri
             .as_deref()
@@ -195,23 +191,13 @@ impl Query {
             let (mapped, outcome) = map_query_error(error);
             return Err(self.fail(outcome, mapped));
         }
-        let before = out.len();
-        if let Some(data) = page.data {
-            let Some(columns) = self.columns.clone() else {
-                let e = StoreError::Unavailable("Trino sent data before its columns".to_owned());
-                return Err(self.fail(QueryOutcome::TransportError, e));
-            };
-            if let Err(e) = decoder.decode(&columns, data.get(), out) {
-                return Err(self.fail(QueryOutcome::TransportError, StoreError::Unexpected(e)));
-            }
-        }
         self.guard
             .inner
             .metrics
             .read(out.len() - before, body.len());
         if self.guard.next_uri.is_none() {
             self.finished = true;
-            if page.stats.state == "FAILED" {
+            if page.state == "FAILED" {
                 let e = StoreError::Unavailable(format!(
                     "Trino query {} failed without an error",
                     self.id

@@ -32,6 +32,9 @@ fn select_list(alias: Option<&str>) -> String {
         .join(", ")
 }
 
+/// Builds the prefix condition on one (quoted) column.
+pub(super) type PrefixCondition<'a> = &'a dyn Fn(&str) -> Result<String, LiteralError>;
+
 /// The column holding `dim`.
 pub(super) fn dim_column(dim: Dimension) -> &'static str {
     dim.as_str()
@@ -277,7 +280,7 @@ pub(super) fn dimensions(
     table: &str,
     filters: &CurveFilters,
     asof: Option<NaiveDate>,
-    prefix_condition: Option<&dyn Fn(&str) -> Result<String, LiteralError>>,
+    prefix_condition: Option<PrefixCondition<'_>>,
     branch_limit: Option<usize>,
 ) -> Result<String, LiteralError> {
     let asof = asof.map(date).transpose()?;

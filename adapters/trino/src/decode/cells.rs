@@ -1,210 +1,379 @@
-//! Walks a page's `data` JSON row by row without building `serde_json::Value`s: each row is a
-//! reused vector of [`Cell`]s whose strings borrow from the page text (owned only when the JSON
-//! string had escapes).
+//! A single-pass reader of Trino's page JSON. Trino pages are large (thousands of rows) and
+//! regular (an object whose `data` is an array of arrays of scalars), so the reader walks the
+//! bytes once: rows become reused vectors of [`Cell`]s whose strings borrow from the page
+//! (owned only when the JSON string had escapes, which `serde_json` then decodes) and whose
+//! numbers stay text until a decoder parses them with the standard library (correctly rounded).
+//! Values of nested types (arrays, objects) are skipped as [`Cell::Nested`]. Anything that is
+//! not JSON is an error, never a panic.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+/// A page the reader cannot follow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed JSON at byte {at}: {what}")]
+pub struct ScanError {
+    /// Byte offset.
+    pub at: usize,
+    /// What was expected.
+    pub what: &'static str,
+}
 
 /// One JSON value of a row, shallow.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Cell<'de> {
+pub(crate) enum Cell<'a> {
     Null,
     Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(Cow<'de, str>),
-    /// An array or object (values of nested types), skipped.
+    /// A JSON number's text.
+    Num(&'a str),
+    Str(Cow<'a, str>),
+    /// An array or object (a value of a nested type), skipped.
     Nested,
 }
 
 impl Cell<'_> {
-    pub(super) fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Self::Null => "null".to_owned(),
             Self::Bool(b) => b.to_string(),
-            Self::Int(n) => n.to_string(),
-            Self::UInt(n) => n.to_string(),
-            Self::Float(x) => x.to_string(),
+            Self::Num(n) => (*n).to_owned(),
             Self::Str(s) => format!("{:?}", s.chars().take(80).collect::<String>()),
             Self::Nested => "an array or object".to_owned(),
         }
     }
 }
 
-struct CellVisitor;
-
-impl<'de> Visitor<'de> for CellVisitor {
-    type Value = Cell<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Cell<'de>, E> {
-        Ok(Cell::Null)
-    }
-    fn visit_none<E>(self) -> Result<Cell<'de>, E> {
-        Ok(Cell::Null)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Cell<'de>, E> {
-        Ok(Cell::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Cell<'de>, E> {
-        Ok(Cell::Int(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Cell<'de>, E> {
-        Ok(i64::try_from(v).map_or(Cell::UInt(v), Cell::Int))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Cell<'de>, E> {
-        Ok(Cell::Float(v))
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cell<'de>, E> {
-        Ok(Cell::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Cell<'de>, E> {
-        Ok(Cell::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Cell<'de>, E> {
-        Ok(Cell::Str(Cow::Owned(v)))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Cell<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Cell::Nested)
-    }
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Cell<'de>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Cell::Nested)
-    }
+/// A cursor over JSON text.
+pub struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
 }
 
-impl<'de> de::Deserialize<'de> for Cell<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(CellVisitor)
+impl<'a> Scanner<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self { text, pos: 0 }
     }
-}
 
-/// Fills `cells` with one row.
-struct RowSeed<'a, 'de> {
-    cells: &'a mut Vec<Cell<'de>>,
-}
-
-impl<'de> DeserializeSeed<'de> for RowSeed<'_, 'de> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
+    fn err(&self, what: &'static str) -> ScanError {
+        ScanError { at: self.pos, what }
     }
-}
 
-impl<'de> Visitor<'de> for RowSeed<'_, 'de> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a row (JSON array)")
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.cells.clear();
-        while let Some(cell) = seq.next_element::<Cell<'de>>()? {
-            self.cells.push(cell);
+
+    /// The next non-white-space byte, not consumed.
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        let bytes = self.bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                self.pos += 1;
+            } else {
+                return Some(b);
+            }
         }
-        Ok(())
+        None
     }
-}
 
-/// Calls `f` with each row of the page.
-struct Page<'f, F> {
-    f: &'f mut F,
-    width: usize,
-}
-
-impl<'de, F> Visitor<'de> for Page<'_, F>
-where
-    F: FnMut(&[Cell<'de>]) -> Result<(), String>,
-{
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("rows (JSON array of arrays)")
+    /// Consumes `byte` (after white space).
+    pub(crate) fn expect(&mut self, byte: u8, what: &'static str) -> Result<(), ScanError> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.err(what))
+        }
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut cells = Vec::with_capacity(self.width);
-        while seq
-            .next_element_seed(RowSeed { cells: &mut cells })?
-            .is_some()
+
+    /// Only white space remains.
+    pub(crate) fn end(&mut self) -> Result<(), ScanError> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.err("end of input")),
+        }
+    }
+
+    fn literal(&mut self, word: &'static str) -> Result<(), ScanError> {
+        if self.bytes()[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.err("a JSON value"))
+        }
+    }
+
+    /// A string starting at the current `"`.
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ScanError> {
+        self.expect(b'"', "a string")?;
+        let bytes = self.bytes();
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            match bytes.get(self.pos) {
+                None => return Err(self.err("the end of a string")),
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    self.pos += 2;
+                }
+                Some(&b) if b < 0x20 => return Err(self.err("no control characters in strings")),
+                Some(_) => self.pos += 1,
+            }
+        }
+        let end = self.pos;
+        self.pos += 1;
+        // Quotes are ASCII, so both ends are character boundaries of the `str`.
+        let inner = self
+            .text
+            .get(start..end)
+            .ok_or_else(|| self.err("a string"))?;
+        if !escaped {
+            return Ok(Cow::Borrowed(inner));
+        }
+        let quoted = self
+            .text
+            .get(start - 1..=end)
+            .ok_or_else(|| self.err("a string"))?;
+        serde_json::from_str::<String>(quoted)
+            .map(Cow::Owned)
+            .map_err(|_| ScanError {
+                at: start,
+                what: "valid string escapes",
+            })
+    }
+
+    /// A number's text (validated by whoever parses it).
+    fn number(&mut self) -> Result<&'a str, ScanError> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        while bytes
+            .get(self.pos)
+            .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
         {
-            (self.f)(&cells).map_err(de::Error::custom)?;
+            self.pos += 1;
         }
-        Ok(())
+        if self.pos == start {
+            return Err(self.err("a number"));
+        }
+        self.text
+            .get(start..self.pos)
+            .ok_or_else(|| self.err("a number"))
+    }
+
+    /// Skips any JSON value; returns its text.
+    pub(crate) fn skip(&mut self) -> Result<&'a str, ScanError> {
+        let first = self.peek().ok_or_else(|| self.err("a JSON value"))?;
+        let start = self.pos;
+        match first {
+            b'"' => {
+                self.string()?;
+            }
+            b'[' | b'{' => {
+                let close = if first == b'[' { b']' } else { b'}' };
+                self.pos += 1;
+                if self.peek() == Some(close) {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        if close == b'}' {
+                            self.string()?;
+                            self.expect(b':', "':'")?;
+                        }
+                        self.skip()?;
+                        match self.peek() {
+                            Some(b',') => self.pos += 1,
+                            Some(b) if b == close => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(self.err("',' or the end of an array or object")),
+                        }
+                    }
+                }
+            }
+            b'n' => self.literal("null")?,
+            b't' => self.literal("true")?,
+            b'f' => self.literal("false")?,
+            _ => {
+                self.number()?;
+            }
+        }
+        self.text
+            .get(start..self.pos)
+            .ok_or_else(|| self.err("a JSON value"))
+    }
+
+    /// One scalar (or skipped nested) value.
+    fn cell(&mut self) -> Result<Cell<'a>, ScanError> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Cell::Str),
+            Some(b'n') => self.literal("null").map(|()| Cell::Null),
+            Some(b't') => self.literal("true").map(|()| Cell::Bool(true)),
+            Some(b'f') => self.literal("false").map(|()| Cell::Bool(false)),
+            Some(b'[' | b'{') => self.skip().map(|_| Cell::Nested),
+            Some(_) => self.number().map(Cell::Num),
+            None => Err(self.err("a JSON value")),
+        }
+    }
+
+    /// Consumes `close` if it comes next (an empty object or array).
+    pub(crate) fn close_now(&mut self, close: u8) -> bool {
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// After an entry: `true` on `,` (another follows), `false` on `close`.
+    pub(crate) fn next_entry(&mut self, close: u8) -> Result<bool, ScanError> {
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            _ => Err(self.err("',' or the end of an array or object")),
+        }
+    }
+
+    /// Reads an array of rows, calling `f` with each row's cells.
+    pub(crate) fn rows<F>(&mut self, width: usize, mut f: F) -> Result<(), RowsError>
+    where
+        F: FnMut(&[Cell<'a>]) -> Result<(), String>,
+    {
+        self.expect(b'[', "an array of rows")?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut cells = Vec::with_capacity(width);
+        loop {
+            self.expect(b'[', "a row (array)")?;
+            cells.clear();
+            if self.peek() == Some(b']') {
+                self.pos += 1;
+            } else {
+                loop {
+                    cells.push(self.cell()?);
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        _ => return Err(self.err("',' or ']' in a row").into()),
+                    }
+                }
+            }
+            f(&cells).map_err(RowsError::Row)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.err("',' or ']' after a row").into()),
+            }
+        }
     }
 }
 
-/// Runs `f` over every row of `data` (rows of about `width` cells).
-pub(super) fn for_each_row<'de, F>(
-    data: &'de str,
-    width: usize,
-    mut f: F,
-) -> Result<(), serde_json::Error>
-where
-    F: FnMut(&[Cell<'de>]) -> Result<(), String>,
-{
-    let mut de = serde_json::Deserializer::from_str(data);
-    de::Deserializer::deserialize_seq(&mut de, Page { f: &mut f, width })?;
-    de.end()
+/// Reading rows failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RowsError {
+    /// Not JSON.
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+    /// A row the decoder rejected.
+    #[error("{0}")]
+    Row(String),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn rows_borrow_plain_strings_and_own_escaped_ones() {
-        let mut seen = Vec::new();
-        for_each_row(
-            r#"[["a", "b\"c", 1, -2, 1.5, null, true, [1], {"k": 1}, 18446744073709551615]]"#,
-            10,
-            |cells| {
-                assert!(matches!(cells[0], Cell::Str(Cow::Borrowed("a"))));
-                assert!(matches!(&cells[1], Cell::Str(Cow::Owned(s)) if s == "b\"c"));
-                seen.push(
-                    cells
-                        .to_vec()
-                        .iter()
-                        .map(Cell::describe)
-                        .collect::<Vec<_>>(),
-                );
-                Ok(())
-            },
-        )
-        .unwrap();
-        assert_eq!(
-            seen[0],
-            [
-                "\"a\"",
-                "\"b\\\"c\"",
-                "1",
-                "-2",
-                "1.5",
-                "null",
-                "true",
-                "an array or object",
-                "an array or object",
-                "18446744073709551615"
-            ]
-        );
+    fn rows(text: &str) -> Result<Vec<Vec<String>>, RowsError> {
+        let mut out = Vec::new();
+        let mut s = Scanner::new(text);
+        s.rows(4, |cells| {
+            out.push(cells.iter().map(Cell::describe).collect());
+            Ok(())
+        })?;
+        s.end()?;
+        Ok(out)
     }
 
     #[test]
-    fn malformed_pages_and_callback_errors_surface() {
-        assert!(for_each_row("[[1]", 1, |_| Ok(())).is_err());
-        assert!(for_each_row("[1]", 1, |_| Ok(())).is_err());
-        assert!(for_each_row("[[1]] x", 1, |_| Ok(())).is_err());
-        let e = for_each_row("[[1]]", 1, |_| Err("nope".to_owned())).unwrap_err();
-        assert!(e.to_string().contains("nope"));
-        let mut n = 0;
-        for_each_row("[]", 1, |_| {
-            n += 1;
+    fn rows_borrow_plain_strings_and_decode_escaped_ones() {
+        let got = rows(r#" [ ["a", "b\"c\u00e9", 1, -2.5e3, null, true, false, [1, [2]], {"k": {"x": "}"}}] , []] "#).unwrap();
+        assert_eq!(
+            got,
+            [
+                vec![
+                    "\"a\"",
+                    "\"b\\\"cé\"",
+                    "1",
+                    "-2.5e3",
+                    "null",
+                    "true",
+                    "false",
+                    "an array or object",
+                    "an array or object"
+                ],
+                vec![],
+            ]
+        );
+        let mut s = Scanner::new(r#"[["plain", "esc\\aped"]]"#);
+        s.rows(2, |cells| {
+            assert!(matches!(cells[0], Cell::Str(Cow::Borrowed("plain"))));
+            assert!(matches!(&cells[1], Cell::Str(Cow::Owned(o)) if o == "esc\\aped"));
             Ok(())
         })
         .unwrap();
-        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_at_a_position() {
+        for bad in [
+            "[[1]",
+            "[1]",
+            "[[1],]",
+            "[[1,]]",
+            "[[\"a]]",
+            "[[nul]]",
+            "[[1] [2]]",
+            "{}",
+            "",
+            "[[\"\\x\"]]",
+            "[[\"a\u{1}\"]]",
+            "[[{\"k\" 1}]]",
+            "[[-]]x",
+        ] {
+            assert!(rows(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(rows("[]").unwrap(), Vec::<Vec<String>>::new());
+        assert!(rows("[[1]] x").is_err());
+    }
+
+    #[test]
+    fn a_row_callback_error_stops_the_read() {
+        let mut s = Scanner::new("[[1],[2]]");
+        let e = s.rows(1, |_| Err("nope".to_owned())).unwrap_err();
+        assert_eq!(e.to_string(), "nope");
+    }
+
+    #[test]
+    fn skipping_returns_the_value_text() {
+        let mut s = Scanner::new(r#" {"a": [1, {"b": "x"}], "c": null} , 2"#);
+        assert_eq!(s.skip().unwrap(), r#"{"a": [1, {"b": "x"}], "c": null}"#);
+        s.expect(b',', "','").unwrap();
+        assert_eq!(s.skip().unwrap(), "2");
+        s.end().unwrap();
     }
 }

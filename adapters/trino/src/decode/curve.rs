@@ -12,7 +12,7 @@ use aurum_ports::curve::UnknownVariant;
 use aurum_ports::{CurveKey, CurveObservation, DiffPair, RowOrigin};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::cells::{Cell, for_each_row};
+use super::cells::{Cell, Scanner};
 use super::{BoxError, RowDecoder};
 use crate::client::Column;
 use crate::types::{
@@ -218,15 +218,15 @@ fn date(cells: &[Cell<'_>], i: usize) -> Result<Option<NaiveDate>, String> {
 }
 
 fn float(cells: &[Cell<'_>], i: usize) -> Result<Option<f64>, String> {
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "a price read as an integer is converted as SQL would"
-    )]
     match &cells[i] {
         Cell::Null => Ok(None),
-        Cell::Float(x) => Ok(Some(*x)),
-        Cell::Int(n) => Ok(Some(*n as f64)),
-        Cell::UInt(n) => Ok(Some(*n as f64)),
+        // The standard library's parser is correctly rounded: the double Trino printed.
+        Cell::Num(n) => n
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Some)
+            .ok_or_else(|| bad(i, &cells[i], "is not a number")),
         // NaN/±Infinity (double) or a decimal's digits.
         Cell::Str(s) => parse_special_float(s)
             .or_else(|| s.parse::<f64>().ok().filter(|x| x.is_finite()))
@@ -254,8 +254,8 @@ fn instant(cells: &[Cell<'_>], i: usize) -> Result<DateTime<Utc>, String> {
 
 fn origin(cells: &[Cell<'_>], i: usize) -> Result<RowOrigin, String> {
     match &cells[i] {
-        Cell::Int(0) => Ok(RowOrigin::Ingested),
-        Cell::Int(1) => Ok(RowOrigin::Derived),
+        Cell::Num("0") => Ok(RowOrigin::Ingested),
+        Cell::Num("1") => Ok(RowOrigin::Derived),
         other => Err(bad(i, other, "is neither 0 (ingested) nor 1 (derived)")),
     }
 }
@@ -291,12 +291,12 @@ impl RowDecoder for CurveRows {
     fn decode(
         &mut self,
         columns: &[Column],
-        data: &str,
+        data: &mut Scanner<'_>,
         out: &mut Vec<CurveObservation>,
     ) -> Result<(), BoxError> {
         self.decoder.check(columns, 1)?;
         let decoder = &mut self.decoder;
-        for_each_row(data, 26, |cells| {
+        data.rows(26, |cells| {
             if cells.len() != 26 {
                 return Err(format!("a row has {} values for 26 columns", cells.len()));
             }
@@ -326,12 +326,12 @@ impl RowDecoder for CurvePairs {
     fn decode(
         &mut self,
         columns: &[Column],
-        data: &str,
+        data: &mut Scanner<'_>,
         out: &mut Vec<DiffPair>,
     ) -> Result<(), BoxError> {
         self.decoder.check(columns, 2)?;
         let decoder = &mut self.decoder;
-        for_each_row(data, 52, |cells| {
+        data.rows(52, |cells| {
             if cells.len() != 52 {
                 return Err(format!("a row has {} values for 52 columns", cells.len()));
             }
@@ -375,7 +375,7 @@ mod tests {
         CurveRows::new()
             .decode(
                 &columns("timestamp(6) with time zone", "smallint"),
-                &format!("[{ROW}]"),
+                &mut Scanner::new(&format!("[{ROW}]")),
                 &mut out,
             )
             .unwrap();
@@ -406,7 +406,7 @@ mod tests {
         CurveRows::new()
             .decode(
                 &columns("timestamp(3) with time zone", "integer"),
-                &format!("[{ROW},{ROW}]"),
+                &mut Scanner::new(&format!("[{ROW},{ROW}]")),
                 &mut out,
             )
             .unwrap();
@@ -429,7 +429,7 @@ mod tests {
         );
         let mut out = Vec::new();
         CurvePairs::new()
-            .decode(&cols, &format!("[{pair}]"), &mut out)
+            .decode(&cols, &mut Scanner::new(&format!("[{pair}]")), &mut out)
             .unwrap();
         assert_eq!(out[0].a, out[0].b);
         assert_eq!(
@@ -448,7 +448,11 @@ mod tests {
         for cols in [&good[..25], &renamed[..], &retyped[..]] {
             assert!(
                 CurveRows::new()
-                    .decode(cols, &format!("[{ROW}]"), &mut Vec::new())
+                    .decode(
+                        cols,
+                        &mut Scanner::new(&format!("[{ROW}]")),
+                        &mut Vec::new()
+                    )
                     .is_err()
             );
         }
@@ -463,14 +467,18 @@ mod tests {
             let row = ROW.replacen(from, to, 1);
             assert!(
                 CurveRows::new()
-                    .decode(&good, &format!("[{row}]"), &mut Vec::new())
+                    .decode(
+                        &good,
+                        &mut Scanner::new(&format!("[{row}]")),
+                        &mut Vec::new()
+                    )
                     .is_err(),
                 "{to}"
             );
         }
         assert!(
             CurveRows::new()
-                .decode(&good, "[[1,2]]", &mut Vec::new())
+                .decode(&good, &mut Scanner::new("[[1,2]]"), &mut Vec::new())
                 .is_err()
         );
     }
@@ -488,7 +496,7 @@ mod tests {
             .replacen("52.5,", "\"52.5000\",", 1);
         let mut out = Vec::new();
         CurveRows::new()
-            .decode(&cols, &format!("[{row}]"), &mut out)
+            .decode(&cols, &mut Scanner::new(&format!("[{row}]")), &mut out)
             .unwrap();
         assert_eq!(out[0].iso.as_deref(), Some("PJM"));
         assert_eq!(out[0].value, Some(52.5));

@@ -4,6 +4,7 @@
 //! a zone, rounded to milliseconds unless the client asked for `PARAMETRIC_DATETIME`) — and
 //! PostgreSQL's errors to Trino's (`SYNTAX_ERROR`, `TABLE_NOT_FOUND`, …).
 
+use std::fmt::Write as _;
 use std::str::FromStr as _;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Offset as _, TimeDelta, Timelike as _, Utc};
@@ -361,7 +362,7 @@ impl<'a> FromSql<'a> for PgNumeric {
                     int = d.to_string();
                 }
             } else {
-                int.push_str(&format!("{d:04}"));
+                let _ = write!(int, "{d:04}");
             }
         }
         if int.is_empty() {
@@ -372,7 +373,7 @@ impl<'a> FromSql<'a> for PgNumeric {
         while frac.len() < usize::try_from(dscale).unwrap_or(0) {
             let idx = usize::try_from(weight - w).ok();
             let d = idx.and_then(|i| digits.get(i)).copied().unwrap_or(0);
-            frac.push_str(&format!("{d:04}"));
+            let _ = write!(frac, "{d:04}");
             w -= 1;
         }
         frac.truncate(usize::try_from(dscale).unwrap_or(0));

@@ -113,7 +113,11 @@ async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Answer {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         match (&method, segments.as_slice()) {
             (&Method::POST, ["v1", "statement"]) => {
-                let body = req.into_body().collect().await.map(|b| b.to_bytes());
+                let body = req
+                    .into_body()
+                    .collect()
+                    .await
+                    .map(http_body_util::Collected::to_bytes);
                 match body {
                     Ok(body) => submit(state, &body, user.as_deref(), trino_headers),
                     Err(_) => text(StatusCode::BAD_REQUEST, "unreadable body"),
@@ -149,22 +153,22 @@ async fn handle(state: &Arc<State>, req: Request<Incoming>) -> Answer {
     response
 }
 
-fn stats(state: &str) -> Value {
-    let queued = state == "QUEUED";
-    let mut stats = json!({
-        "state": state, "queued": queued, "scheduled": !queued, "nodes": 1,
+fn stats(stage: &str) -> Value {
+    let queued = stage == "QUEUED";
+    let mut body = json!({
+        "state": stage, "queued": queued, "scheduled": !queued, "nodes": 1,
         "totalSplits": 0, "queuedSplits": 0, "runningSplits": 0, "completedSplits": 0,
         "cpuTimeMillis": 0, "wallTimeMillis": 0, "queuedTimeMillis": 0, "elapsedTimeMillis": 0,
         "processedRows": 0, "processedBytes": 0, "physicalInputBytes": 0,
         "peakMemoryBytes": 0, "spilledBytes": 0, "rootStage": null,
     });
-    if !queued && let Some(map) = stats.as_object_mut() {
+    if !queued && let Some(map) = body.as_object_mut() {
         map.insert(
             "progressPercentage".to_owned(),
-            json!(if state == "FINISHED" { 100.0 } else { 0.0 }),
+            json!(if stage == "FINISHED" { 100.0 } else { 0.0 }),
         );
     }
-    stats
+    body
 }
 
 fn uri(state: &State, id: &str, token: usize, queued: bool) -> String {
@@ -175,11 +179,11 @@ fn uri(state: &State, id: &str, token: usize, queued: bool) -> String {
     )
 }
 
-fn results(state: &State, id: &str, stage: &str, next: Option<String>) -> Value {
+fn results(state: &State, id: &str, lifecycle: &str, next: Option<String>) -> Value {
     let mut page = json!({
         "id": id,
         "infoUri": format!("{}/ui/query.html?{id}", state.base),
-        "stats": stats(stage),
+        "stats": stats(lifecycle),
         "warnings": [],
     });
     if let (Some(next), Some(map)) = (next, page.as_object_mut()) {

@@ -10,7 +10,7 @@ use crate::support::{Env, client, settings};
 
 fn instant(rfc3339: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(rfc3339)
-        .unwrap()
+        .expect("a valid RFC 3339 instant")
         .with_timezone(&Utc)
 }
 

@@ -18,6 +18,9 @@ async fn fake_with(env: &Env, behaviour: FakeBehaviour) -> FakeTrino {
     env.fake(&schema, behaviour).await
 }
 
+/// Whether an error is the expected one.
+type Expected = fn(&StoreError) -> bool;
+
 fn first_page(limit: usize) -> ListQuery {
     ListQuery {
         filters: CurveFilters::default(),
@@ -181,7 +184,7 @@ async fn resource_internal_and_time_limit_errors_map_to_their_port_errors() {
     };
     let fake = fake_with(&env, FakeBehaviour::default()).await;
     let c = client(&settings(&fake));
-    let cases: [(&str, &str, fn(&StoreError) -> bool); 4] = [
+    let cases: [(&str, &str, Expected); 4] = [
         (
             "EXCEEDED_GLOBAL_MEMORY_LIMIT",
             "INSUFFICIENT_RESOURCES",
@@ -382,7 +385,7 @@ async fn no_more_queries_than_the_bound_run_at_once() {
     let fake = fake_with(&env, FakeBehaviour::default()).await;
     let mut s = settings(&fake);
     s.max_concurrent_queries = 2;
-    s.acquire_timeout = Duration::from_secs(60);
+    s.acquire_timeout = Duration::from_mins(1);
     let c = client(&s);
     fake.pause();
     let pings: Vec<_> = (0..5)
