@@ -105,34 +105,56 @@ impl<'a> Scanner<'a> {
     /// A string starting at the current `"`.
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ScanError> {
         self.expect(b'"', "a string")?;
+        self.string_body()
+    }
+
+    /// The rest of a string whose opening `"` has been consumed.
+    fn string_body(&mut self) -> Result<Cow<'a, str>, ScanError> {
         let bytes = self.bytes();
         let start = self.pos;
+        let mut pos = start;
         let mut escaped = false;
         loop {
-            match bytes.get(self.pos) {
-                None => return Err(self.err("the end of a string")),
+            // Eight bytes at a time up to the first `"`, `\\` or control byte; the byte steps
+            // below handle that byte (and the last few bytes of the input).
+            while let Some(chunk) = bytes.get(pos..pos + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([b'"'; 8]));
+                let mask = special_bytes(word);
+                if mask != 0 {
+                    pos += (mask.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                pos += 8;
+            }
+            match bytes.get(pos) {
+                None => {
+                    self.pos = pos;
+                    return Err(self.err("the end of a string"));
+                }
                 Some(b'"') => break,
                 Some(b'\\') => {
                     escaped = true;
-                    self.pos += 2;
+                    pos += 2;
                 }
-                Some(&b) if b < 0x20 => return Err(self.err("no control characters in strings")),
-                Some(_) => self.pos += 1,
+                Some(&b) if b < 0x20 => {
+                    self.pos = pos;
+                    return Err(self.err("no control characters in strings"));
+                }
+                Some(_) => pos += 1,
             }
         }
-        let end = self.pos;
-        self.pos += 1;
+        self.pos = pos + 1;
         // Quotes are ASCII, so both ends are character boundaries of the `str`.
         let inner = self
             .text
-            .get(start..end)
+            .get(start..pos)
             .ok_or_else(|| self.err("a string"))?;
         if !escaped {
             return Ok(Cow::Borrowed(inner));
         }
         let quoted = self
             .text
-            .get(start - 1..=end)
+            .get(start - 1..=pos)
             .ok_or_else(|| self.err("a string"))?;
         serde_json::from_str::<String>(quoted)
             .map(Cow::Owned)
@@ -206,7 +228,10 @@ impl<'a> Scanner<'a> {
     /// One scalar (or skipped nested) value.
     fn cell(&mut self) -> Result<Cell<'a>, ScanError> {
         match self.peek() {
-            Some(b'"') => self.string().map(Cell::Str),
+            Some(b'"') => {
+                self.pos += 1;
+                self.string_body().map(Cell::Str)
+            }
             Some(b'n') => self.literal("null").map(|()| Cell::Null),
             Some(b't') => self.literal("true").map(|()| Cell::Bool(true)),
             Some(b'f') => self.literal("false").map(|()| Cell::Bool(false)),
@@ -281,6 +306,20 @@ impl<'a> Scanner<'a> {
             }
         }
     }
+}
+
+/// A mask whose lowest set bit is the high bit of the first byte of `word` (little-endian)
+/// that is `"`, `\\` or below 0x20; zero when there is none. SWAR: `(v - 0x01…) & !v & 0x80…`
+/// flags the zero bytes of `v` (exactly up to the first one; borrows only add flags above it),
+/// a byte of `x ^ c` is zero iff that byte of `x` is `c`, and `(v - 0x20…) & !v & 0x80…` flags
+/// the bytes below 0x20 the same way.
+const fn special_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn below(v: u64, n: u64) -> u64 {
+        v.wrapping_sub(ONES * n) & !v & HIGH
+    }
+    below(word ^ (ONES * 0x22), 1) | below(word ^ (ONES * 0x5c), 1) | below(word, 0x20)
 }
 
 /// Reading rows failed.
@@ -359,6 +398,40 @@ mod tests {
         }
         assert_eq!(rows("[]").unwrap(), Vec::<Vec<String>>::new());
         assert!(rows("[[1]] x").is_err());
+    }
+
+    #[test]
+    fn the_word_test_finds_every_special_byte_in_every_position() {
+        for pos in 0..8 {
+            for special in [b'"', b'\\', 0x00, 0x1f] {
+                let mut bytes = *b"abcdefgh";
+                bytes[pos] = special;
+                let first =
+                    |bytes: [u8; 8]| special_bytes(u64::from_le_bytes(bytes)).trailing_zeros() / 8;
+                assert_eq!(first(bytes) as usize, pos, "{special} at {pos}");
+                bytes[7] = b'"';
+                assert_eq!(
+                    first(bytes) as usize,
+                    pos,
+                    "{special} at {pos}, then a quote"
+                );
+            }
+        }
+        for plain in [
+            *b"abcdefgh",
+            *b"0123 -_~",
+            [0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xff],
+        ] {
+            assert_eq!(special_bytes(u64::from_le_bytes(plain)), 0, "{plain:?}");
+        }
+        let text = format!("{}\"{}", "x".repeat(37), "y".repeat(41));
+        let json = format!("[[{}]]", serde_json::to_string(&text).unwrap());
+        Scanner::new(&json)
+            .rows(1, |cells| {
+                assert_eq!(cells[0], Cell::Str(Cow::Owned(text.clone())));
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

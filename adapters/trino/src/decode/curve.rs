@@ -97,6 +97,44 @@ struct Decoder {
     padded: Option<Vec<bool>>,
     strings: HashSet<Arc<str>>,
     last: Vec<Option<Arc<str>>>,
+    /// The last date text per column (`asof_date` and `contract_month` repeat across rows).
+    last_dates: [Repeat<NaiveDate>; 4],
+    /// The last `ingest_ts` text per side (one ingestion stamps many rows alike).
+    last_instants: [Repeat<DateTime<Utc>>; 2],
+}
+
+/// A parsed value with the text it came from, to skip parsing a repeated text.
+struct Repeat<T> {
+    text: String,
+    value: Option<T>,
+}
+
+impl<T> Default for Repeat<T> {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            value: None,
+        }
+    }
+}
+
+impl<T: Copy> Repeat<T> {
+    fn get(
+        &mut self,
+        text: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if let Some(value) = self.value
+            && self.text == text
+        {
+            return Ok(value);
+        }
+        let value = parse(text)?;
+        self.text.clear();
+        self.text.push_str(text);
+        self.value = Some(value);
+        Ok(value)
+    }
 }
 
 impl Decoder {
@@ -174,10 +212,36 @@ impl Decoder {
             .ok_or_else(|| bad(i, &Cell::Null, "must not be null"))
     }
 
+    /// A date column (`asof_date` or `contract_month` of side `at / 26`).
+    fn date(&mut self, cells: &[Cell<'_>], i: usize) -> Result<Option<NaiveDate>, String> {
+        let slot = (i / 26) * 2 + usize::from(!i.is_multiple_of(26));
+        match &cells[i] {
+            Cell::Null => Ok(None),
+            Cell::Str(s) => self.last_dates[slot % 4]
+                .get(s, |s| {
+                    parse_date(s).ok_or_else(|| bad(i, &cells[i], "is not YYYY-MM-DD"))
+                })
+                .map(Some),
+            other => Err(bad(i, other, "is not a date")),
+        }
+    }
+
+    /// The `ingest_ts` column of side `i / 26`.
+    fn instant(&mut self, cells: &[Cell<'_>], i: usize) -> Result<DateTime<Utc>, String> {
+        let Cell::Str(s) = &cells[i] else {
+            return Err(bad(i, &cells[i], "is not a timestamp"));
+        };
+        self.last_instants[(i / 26) % 2].get(s, |s| {
+            parse_instant(s).ok_or_else(|| bad(i, &cells[i], "is not a timestamp"))
+        })
+    }
+
     /// The observation in the 26 cells starting at `at`.
     fn observation(&mut self, cells: &[Cell<'_>], at: usize) -> Result<CurveObservation, String> {
         Ok(CurveObservation {
-            asof_date: date(cells, at)?.ok_or_else(|| bad(at, &Cell::Null, "must not be null"))?,
+            asof_date: self
+                .date(cells, at)?
+                .ok_or_else(|| bad(at, &Cell::Null, "must not be null"))?,
             source_file: self.text(cells, at + 1)?,
             sheet_name: self.text(cells, at + 2)?,
             asset_class: variant(cells, at + 3)?,
@@ -193,7 +257,7 @@ impl Decoder {
             currency: self.opt_text(cells, at + 13)?,
             per_unit: self.opt_text(cells, at + 14)?,
             tenor_type: variant(cells, at + 15)?,
-            contract_month: date(cells, at + 16)?,
+            contract_month: self.date(cells, at + 16)?,
             tenor_label: self.text(cells, at + 17)?,
             value: float(cells, at + 18)?,
             bid: float(cells, at + 19)?,
@@ -201,20 +265,22 @@ impl Decoder {
             mid: float(cells, at + 21)?,
             curve_key: CurveKey::from_shared(self.text(cells, at + 22)?),
             version_hash: self.text(cells, at + 23)?,
-            ingest_ts: instant(cells, at + 24)?,
+            ingest_ts: self.instant(cells, at + 24)?,
             origin: origin(cells, at + 25)?,
         })
     }
 }
 
-fn date(cells: &[Cell<'_>], i: usize) -> Result<Option<NaiveDate>, String> {
-    match &cells[i] {
-        Cell::Null => Ok(None),
-        Cell::Str(s) => parse_date(s)
-            .map(Some)
-            .ok_or_else(|| bad(i, &cells[i], "is not YYYY-MM-DD")),
-        other => Err(bad(i, other, "is not a date")),
+/// A timestamp's instant: `timestamp(p) with time zone` ends with a zone; a plain
+/// `timestamp(p)` is read as UTC.
+fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    if let Some(naive) = s.strip_suffix(" UTC").and_then(parse_timestamp) {
+        return Some(naive.and_utc());
     }
+    if let Ok((instant, _)) = parse_timestamp_tz(s) {
+        return Some(instant);
+    }
+    parse_timestamp(s).map(|n| n.and_utc())
 }
 
 fn float(cells: &[Cell<'_>], i: usize) -> Result<Option<f64>, String> {
@@ -234,22 +300,6 @@ fn float(cells: &[Cell<'_>], i: usize) -> Result<Option<f64>, String> {
             .ok_or_else(|| bad(i, &cells[i], "is not a number")),
         other => Err(bad(i, other, "is not a number")),
     }
-}
-
-fn instant(cells: &[Cell<'_>], i: usize) -> Result<DateTime<Utc>, String> {
-    let Cell::Str(s) = &cells[i] else {
-        return Err(bad(i, &cells[i], "is not a timestamp"));
-    };
-    // `timestamp(p) with time zone` ends with a zone; a plain `timestamp(p)` is read as UTC.
-    if let Some(naive) = s.strip_suffix(" UTC").and_then(parse_timestamp) {
-        return Ok(naive.and_utc());
-    }
-    if let Ok((instant, _)) = parse_timestamp_tz(s) {
-        return Ok(instant);
-    }
-    parse_timestamp(s)
-        .map(|n| n.and_utc())
-        .ok_or_else(|| bad(i, &cells[i], "is not a timestamp"))
 }
 
 fn origin(cells: &[Cell<'_>], i: usize) -> Result<RowOrigin, String> {
