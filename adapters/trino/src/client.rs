@@ -203,18 +203,7 @@ impl TrinoClient {
         sql: &str,
         mut decoder: D,
     ) -> Result<Vec<D::Row>, StoreError> {
-        let mut query = self.open().await?;
-        let deadline = Instant::now() + self.inner.query_timeout;
-        let run = async {
-            query.submit(sql).await?;
-            let mut rows = Vec::new();
-            while query.next_rows(&mut decoder, &mut rows).await? {}
-            Ok(rows)
-        };
-        match tokio::time::timeout_at(deadline, run).await {
-            Ok(result) => result,
-            Err(_) => Err(query.timed_out()),
-        }
+        self.run(sql, &mut decoder).await.map(|(rows, _)| rows)
     }
 
     /// Runs `sql` and decodes every value generically ([`TrinoValue`]).
@@ -222,23 +211,28 @@ impl TrinoClient {
     /// # Errors
     /// As [`TrinoClient::fetch_all`].
     pub async fn query(&self, sql: &str) -> Result<QueryOutput, StoreError> {
-        let mut decoder = ValueRows;
+        let (rows, columns) = self.run(sql, &mut ValueRows).await?;
+        Ok(QueryOutput { columns, rows })
+    }
+
+    /// Submits `sql` and reads every page, all within `query_timeout`.
+    async fn run<D: RowDecoder>(
+        &self,
+        sql: &str,
+        decoder: &mut D,
+    ) -> Result<(Vec<D::Row>, Vec<Column>), StoreError> {
         let mut query = self.open().await?;
         let deadline = Instant::now() + self.inner.query_timeout;
-        let run = async {
+        let read = async {
             query.submit(sql).await?;
             let mut rows = Vec::new();
-            while query.next_rows(&mut decoder, &mut rows).await? {}
+            while query.next_rows(decoder, &mut rows).await? {}
             Ok(rows)
         };
-        let rows = match tokio::time::timeout_at(deadline, run).await {
-            Ok(result) => result?,
-            Err(_) => return Err(query.timed_out()),
-        };
-        Ok(QueryOutput {
-            columns: query.columns().to_vec(),
-            rows,
-        })
+        match tokio::time::timeout_at(deadline, read).await {
+            Ok(rows) => Ok((rows?, query.columns().to_vec())),
+            Err(_) => Err(query.timed_out()),
+        }
     }
 
     /// Runs `sql` as a stream of row chunks. Submission and every later page each get

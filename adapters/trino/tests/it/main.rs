@@ -5,5 +5,6 @@
 mod contract;
 mod decoding;
 mod literals;
+mod parity;
 mod protocol;
 mod support;
