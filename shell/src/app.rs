@@ -126,6 +126,15 @@ impl Application {
                 &tracker,
             )?;
         }
+        if let Some(metrics) = &backend.trino_metrics {
+            crate::trino::spawn_metrics_export(
+                Arc::clone(metrics),
+                &*telemetry.meter(),
+                Duration::from_secs(5),
+                &token,
+                &tracker,
+            );
+        }
         crate::lifecycle::spawn_dependency_monitor(
             &state,
             &*telemetry.meter(),

@@ -16,7 +16,8 @@ use aurum_ports::run_queue::RunQueue;
 use aurum_ports::scenario_store::ScenarioStore;
 use aurum_ports::{CurveIngestor, CurveStore};
 
-use crate::settings::{DatabaseSettings, MigrateMode};
+use crate::settings::{CurveBackend, DatabaseSettings, MigrateMode};
+use aurum_adapter_trino::TrinoCurveStore;
 
 /// The stores the application runs on.
 #[derive(Clone)]
@@ -37,6 +38,8 @@ pub struct Backend {
     pub kind: &'static str,
     /// The PostgreSQL pool, when there is one.
     pub pool: Option<deadpool_postgres::Pool>,
+    /// The Trino client's counters, when curves come from Trino.
+    pub trino_metrics: Option<Arc<aurum_adapter_trino::TrinoMetrics>>,
 }
 
 impl Backend {
@@ -53,6 +56,7 @@ impl Backend {
             idempotency: scenarios,
             kind: "memory",
             pool: None,
+            trino_metrics: None,
         }
     }
 
@@ -62,6 +66,32 @@ impl Backend {
     /// When PostgreSQL cannot be reached, migrations are pending in `check` mode, or an applied
     /// migration differs from this release's.
     pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Self> {
+        let mut backend = Self::open_base(settings).await?;
+        match settings.curve_backend {
+            Some(CurveBackend::Postgres) if backend.pool.is_none() => {
+                anyhow::bail!("AURUM_CURVE_BACKEND=postgres needs AURUM_DATABASE_URL")
+            }
+            Some(CurveBackend::Memory) if backend.pool.is_some() => {
+                let store = MemoryCurveStore::new();
+                backend.ingestor = Arc::new(MemoryCurveIngestor::new(store.clone()));
+                backend.curves = Arc::new(store);
+                backend.kind = "memory";
+            }
+            Some(CurveBackend::Trino) => {
+                let trino = TrinoCurveStore::new(&settings.trino.settings()?)
+                    .context("invalid AURUM_TRINO_* settings")?;
+                backend.trino_metrics = Some(trino.metrics());
+                backend.curves = Arc::new(trino);
+                backend.ingestor = Arc::new(crate::trino::ReadOnlyIngestor);
+                backend.kind = "trino";
+            }
+            _ => {}
+        }
+        Ok(backend)
+    }
+
+    /// Memory, or PostgreSQL for everything when a URL is set.
+    async fn open_base(settings: &DatabaseSettings) -> anyhow::Result<Self> {
         let Some(pool) = pg_pool(settings)? else {
             return Ok(Self::memory());
         };
@@ -92,6 +122,7 @@ impl Backend {
             ingestor: Arc::new(PgCurveIngestor::new(pool.clone())),
             kind: "postgres",
             pool: Some(pool),
+            trino_metrics: None,
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod slo;
 pub mod state;
 pub mod telemetry;
 pub mod traffic;
+pub mod trino;
 pub mod worker;
 
 pub use app::Application;

@@ -29,9 +29,28 @@ pub enum MigrateMode {
     Auto,
 }
 
+/// Which store serves curve reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CurveBackend {
+    /// The embedded in-memory store.
+    Memory,
+    /// PostgreSQL (`AURUM_DATABASE_URL`).
+    Postgres,
+    /// A Trino coordinator over the lake (`AURUM_TRINO_*`); read-only.
+    Trino,
+}
+
 /// PostgreSQL settings (all optional: without a URL the embedded memory store is used).
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseSettings {
+    /// Curve store: `memory`, `postgres` or `trino` (default: `postgres` when
+    /// `AURUM_DATABASE_URL` is set, else `memory`). Scenarios and every other write stay in
+    /// PostgreSQL (or memory without a URL).
+    #[arg(long, env = "AURUM_CURVE_BACKEND", value_enum)]
+    pub curve_backend: Option<CurveBackend>,
+    /// Trino, for `AURUM_CURVE_BACKEND=trino`.
+    #[command(flatten)]
+    pub trino: crate::trino::TrinoArgs,
     /// `postgres://user[:password]@host:port/database`; switches stores to PostgreSQL.
     #[arg(long, env = "AURUM_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
@@ -66,6 +85,8 @@ impl DatabaseSettings {
     /// No database: the embedded default.
     pub fn none() -> Self {
         Self {
+            curve_backend: None,
+            trino: crate::trino::TrinoArgs::none(),
             database_url: None,
             db_schema: None,
             db_pool_size: 16,
