@@ -130,7 +130,7 @@ impl Application {
             crate::trino::spawn_metrics_export(
                 Arc::clone(metrics),
                 &*telemetry.meter(),
-                Duration::from_secs(5),
+                Duration::from_secs(1),
                 &token,
                 &tracker,
             );

@@ -94,6 +94,44 @@ pub async fn ready_response(state: &AppState) -> HttpResponse {
 /// Event delivery lag (oldest pending outbox event) above which `/ready` warns.
 const EVENT_LAG_WARN_SECS: f64 = 60.0;
 
+/// Event delivery is optional: a sink that keeps failing shows as lag or dead letters (`warn`).
+async fn events_check(state: &AppState) -> (String, &'static str, serde_json::Value) {
+    let outcome = tokio::time::timeout(PROBE_TIMEOUT, state.outbox.stats()).await;
+    let (status, output, lag) = match outcome {
+        Ok(Ok(outbox)) => {
+            let lag = outbox
+                .oldest_pending
+                .map_or(0.0, |t| (state.clock.now() - t).as_seconds_f64().max(0.0));
+            if outbox.dead_letters > 0 || lag > EVENT_LAG_WARN_SECS {
+                (
+                    "warn",
+                    Some(format!(
+                        "{} dead letters, oldest pending event {lag:.0} s old",
+                        outbox.dead_letters
+                    )),
+                    lag,
+                )
+            } else {
+                ("pass", None, lag)
+            }
+        }
+        Ok(Err(e)) => ("warn", Some(e.to_string()), 0.0),
+        Err(_) => ("warn", Some("timed out".to_owned()), 0.0),
+    };
+    (
+        "events".to_owned(),
+        status,
+        json!({
+            "componentId": "outbox",
+            "componentType": "component",
+            "observedValue": lag,
+            "observedUnit": "s",
+            "status": status,
+            "output": output,
+        }),
+    )
+}
+
 /// Checks every dependency concurrently: `(component, pass|warn|fail, check object)`. The curve
 /// store is required (`fail`); Redis and the OTLP collector are optional (`warn`).
 pub async fn dependency_checks(state: &AppState) -> Vec<(String, &'static str, serde_json::Value)> {
@@ -138,43 +176,7 @@ pub async fn dependency_checks(state: &AppState) -> Vec<(String, &'static str, s
             timed(status, output, ms, "redis"),
         ))
     };
-    // Event delivery is optional too: a sink that keeps failing shows as lag or dead letters.
-    let events = async {
-        let outcome = tokio::time::timeout(PROBE_TIMEOUT, state.outbox.stats()).await;
-        let (status, output, lag) = match outcome {
-            Ok(Ok(stats)) => {
-                let lag = stats
-                    .oldest_pending
-                    .map_or(0.0, |t| (state.clock.now() - t).as_seconds_f64().max(0.0));
-                if stats.dead_letters > 0 || lag > EVENT_LAG_WARN_SECS {
-                    (
-                        "warn",
-                        Some(format!(
-                            "{} dead letters, oldest pending event {lag:.0} s old",
-                            stats.dead_letters
-                        )),
-                        lag,
-                    )
-                } else {
-                    ("pass", None, lag)
-                }
-            }
-            Ok(Err(e)) => ("warn", Some(e.to_string()), 0.0),
-            Err(_) => ("warn", Some("timed out".to_owned()), 0.0),
-        };
-        (
-            "events".to_owned(),
-            status,
-            json!({
-                "componentId": "outbox",
-                "componentType": "component",
-                "observedValue": lag,
-                "observedUnit": "s",
-                "status": status,
-                "output": output,
-            }),
-        )
-    };
+    let events = events_check(state);
     let (store, redis, events) = futures::join!(store, redis, events);
     let mut checks = vec![store];
     checks.extend(redis);

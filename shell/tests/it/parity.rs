@@ -160,3 +160,66 @@ async fn assert_same_answers(memory: &TestApp, pg: &TestApp) {
         assert_eq!(a, b, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_stuck_or_failing_trino_gives_timeouts_and_503s_and_leaks_no_query() {
+    let Some((_memory, _pg, schema, _dir)) = both().await else {
+        return;
+    };
+    let fake = aurum_adapter_trino::fake::FakeTrino::start(&schema.url, &schema.name)
+        .await
+        .expect("the fake Trino starts");
+    let mut settings = ServeSettings::for_tests();
+    settings.database.curve_backend = Some(aurum::settings::CurveBackend::Trino);
+    settings.database.trino.trino_url = Some(fake.url());
+    settings.database.trino.trino_catalog = Some(fake.catalog().to_owned());
+    settings.database.trino.trino_schema = Some(fake.schema().to_owned());
+    settings.database.trino.trino_query_timeout_ms = 300;
+    settings.traffic.cache_enabled = false;
+    let app = spawn(settings).await;
+    assert_eq!(app.get("/v2/curves?limit=3").await.status(), 200);
+
+    // A stuck cluster: the query times out (504), is cancelled with DELETE, and none stays open.
+    fake.pause();
+    let res = app.get("/v2/curves?limit=4").await;
+    assert_eq!(res.status(), 504);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/upstream-timeout");
+    fake.resume();
+    assert!(
+        fake.wait_until(std::time::Duration::from_secs(5), |f| !f
+            .cancelled()
+            .is_empty()
+            && f.open_queries() == 0)
+            .await,
+        "the timed-out query was cancelled and none is left open"
+    );
+
+    // Trino out of resources: 503 with a problem, not a 500.
+    fake.set_behaviour(aurum_adapter_trino::fake::FakeBehaviour {
+        error: Some(aurum_adapter_trino::fake::FakeQueryError {
+            name: "EXCEEDED_GLOBAL_MEMORY_LIMIT".to_owned(),
+            error_type: "INSUFFICIENT_RESOURCES".to_owned(),
+            code: 131_079,
+            message: "Query exceeded distributed user memory limit".to_owned(),
+        }),
+        ..aurum_adapter_trino::fake::FakeBehaviour::default()
+    });
+    let res = app.get("/v2/curves?limit=5").await;
+    assert_eq!(res.status(), 503);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/service-unavailable");
+    // The read-only backend refuses ingestion clearly rather than losing rows.
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = write_temp(&dir, "x.csv", &known_csv());
+    let mut settings = ServeSettings::for_tests();
+    settings.database.curve_backend = Some(aurum::settings::CurveBackend::Trino);
+    settings.database.trino.trino_url = Some(fake.url());
+    settings.database.trino.trino_catalog = Some(fake.catalog().to_owned());
+    settings.database.trino.trino_schema = Some(fake.schema().to_owned());
+    settings.load = vec![file];
+    let Err(e) = Application::build(settings).await else {
+        panic!("loading files into Trino must be refused");
+    };
+    assert!(format!("{e:#}").contains("read-only"), "{e:#}");
+}

@@ -1,0 +1,133 @@
+//! Latency of one `GET /v2/curves` page through the Trino adapter (and the protocol-faithful
+//! fake coordinator running its SQL on PostgreSQL) against the PostgreSQL adapter on the same
+//! data, same run: both servers read one PostgreSQL schema, caches off, requests alternate.
+//!
+//! ```text
+//! bash benches/load/trino_latency.sh      # 200k demo rows, 300 requests per backend
+//! ```
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use aurum::Application;
+use aurum::cli::DemoDataArgs;
+use aurum::settings::{CurveBackend, MigrateMode, ServeSettings};
+
+const PAGES: [&str; 3] = [
+    "/v2/curves?iso=PJM&limit=100",
+    "/v2/curves?asset_class=gas&limit=100",
+    "/v2/curves?iso=PJM&market=DA&block=ON_PEAK&limit=100",
+];
+
+async fn start(settings: ServeSettings) -> anyhow::Result<String> {
+    let app = Application::build(settings).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    Ok(base)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "an index into a short vector"
+    )]
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("AURUM_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let rows: usize = std::env::var("ROWS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(200_000);
+    let requests: usize = std::env::var("REQUESTS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(300);
+    let schema = format!("aurum_bench_trino_{}", std::process::id());
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .context("PostgreSQL must be running")?;
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await?;
+    let dir = tempfile::TempDir::new()?;
+    let file = dir.path().join("demo.csv");
+    aurum::loader::demo_data_command(&DemoDataArgs {
+        out: file.clone(),
+        rows,
+        seed: 42,
+    })?;
+
+    let base = |backend: CurveBackend| {
+        let mut s = ServeSettings::for_tests();
+        s.workers = None;
+        s.database.database_url = Some(url.clone());
+        s.database.db_schema = Some(schema.clone());
+        s.database.db_migrate = MigrateMode::Auto;
+        s.database.curve_backend = Some(backend);
+        s.in_process_worker = Some(false);
+        s.traffic.cache_enabled = false;
+        s.traffic.rate_limit_enabled = false;
+        s
+    };
+    let mut pg_settings = base(CurveBackend::Postgres);
+    pg_settings.load = vec![file];
+    let started = Instant::now();
+    let pg = start(pg_settings).await?;
+    println!(
+        "loaded {rows} demo rows into PostgreSQL in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let fake = aurum_adapter_trino::fake::FakeTrino::start(&url, &schema).await?;
+    let mut trino_settings = base(CurveBackend::Trino);
+    trino_settings.database.trino.trino_url = Some(fake.url());
+    trino_settings.database.trino.trino_catalog = Some(fake.catalog().to_owned());
+    trino_settings.database.trino.trino_schema = Some(fake.schema().to_owned());
+    let trino = start(trino_settings).await?;
+
+    let http = reqwest::Client::new();
+    let mut lat: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
+    for i in 0..requests + 30 {
+        let page = PAGES[i % PAGES.len()];
+        for (b, base) in [&pg, &trino].into_iter().enumerate() {
+            let t = Instant::now();
+            let res = http.get(format!("{base}{page}")).send().await?;
+            anyhow::ensure!(res.status().is_success(), "{base}{page}: {}", res.status());
+            let body = res.bytes().await?;
+            anyhow::ensure!(body.len() > 1000, "a full page");
+            // The first 30 rounds warm connections and plans.
+            if i >= 30 {
+                lat[b].push(t.elapsed());
+            }
+        }
+    }
+    for l in &mut lat {
+        l.sort();
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    for (name, l) in ["postgres", "trino+fake"].iter().zip(&lat) {
+        println!(
+            "{name:<11} p50={:.2} ms p90={:.2} ms p99={:.2} ms",
+            ms(percentile(l, 0.5)),
+            ms(percentile(l, 0.9)),
+            ms(percentile(l, 0.99))
+        );
+    }
+    let ratio = ms(percentile(&lat[1], 0.5)) / ms(percentile(&lat[0], 0.5));
+    println!(
+        "added_latency_p50={:.0}% (target <= 30%)",
+        (ratio - 1.0) * 100.0
+    );
+    drop(fake);
+    client
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await?;
+    Ok(())
+}
