@@ -86,6 +86,17 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     let fake = aurum_adapter_trino::fake::FakeTrino::start(&url, &schema).await?;
+    // A coordinator that has the result at once: no queued polls, one data page per query (a
+    // real Trino's first pages take a few polls; `QUEUED=n` adds them to see their cost).
+    let queued: usize = std::env::var("QUEUED")
+        .ok()
+        .and_then(|q| q.parse().ok())
+        .unwrap_or(0);
+    fake.set_behaviour(aurum_adapter_trino::fake::FakeBehaviour {
+        queued_polls: queued,
+        rows_per_page: 1000,
+        ..aurum_adapter_trino::fake::FakeBehaviour::default()
+    });
     let mut trino_settings = base(CurveBackend::Trino);
     trino_settings.database.trino.trino_url = Some(fake.url());
     trino_settings.database.trino.trino_catalog = Some(fake.catalog().to_owned());
