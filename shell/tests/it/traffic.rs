@@ -431,6 +431,7 @@ async fn two_instances_sharing_redis_enforce_one_quota_and_one_cache() {
             other => panic!("unexpected status {other}"),
         }
     }
+    eprintln!("two instances: admitted {admitted} of 300 requests (quota 100, burst included)");
     // Per-instance counters would admit 200; one shared quota admits 100 (within 5 %).
     assert!(
         (95..=105).contains(&admitted),

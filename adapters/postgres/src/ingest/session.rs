@@ -67,6 +67,9 @@ impl Drop for TxConn {
 /// snapshots overflow to `pg_subtrans` and get slower. Later batches are staged.
 const DIRECT_BATCH_LIMIT: usize = 48;
 
+/// Rows written by one ingestion above which the table is analyzed after commit.
+const ANALYZE_AFTER_ROWS: u64 = 10_000;
+
 /// How a session runs (from the ingestor's settings).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct SessionOptions {
@@ -332,6 +335,14 @@ impl IngestSession for PgIngestSession {
         let report = session.apply(totals, finished_at).await?;
         let client = session.conn.client()?;
         client.batch_execute("COMMIT").await.map_err(from_pg)?;
+        // A large load changes the table's statistics enough for the planner to pick bad plans
+        // (a sort of every matching row instead of reading an index in order) until autovacuum
+        // analyzes it; refresh them now. Best effort: the ingestion is already committed.
+        if report.inserted + report.updated >= ANALYZE_AFTER_ROWS
+            && let Err(e) = client.batch_execute("ANALYZE curve_observation").await
+        {
+            tracing::warn!(error = %e, "ANALYZE after ingestion failed; autovacuum will do it");
+        }
         session.conn.release();
         tracing::debug!(
             file = %session.file.name,
