@@ -59,6 +59,19 @@ async fn send(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// The `curves` namespace of `GET /v2/admin/cache`, and the whole answer.
+async fn curves_stats(app: &TestApp) -> (Value, Value) {
+    let (_, stats) = send(app, reqwest::Method::GET, "/v2/admin/cache", None).await;
+    let curves = stats["data"]["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "curves")
+        .unwrap()
+        .clone();
+    (curves, stats)
+}
+
 async fn metrics(app: &TestApp) -> String {
     app.get("/metrics").await.text().await.unwrap()
 }
@@ -292,14 +305,7 @@ async fn repeated_reads_are_served_from_the_cache_until_invalidated() {
         .unwrap();
     assert_eq!(first["data"], second["data"]);
     assert_ne!(first["meta"]["request_id"], second["meta"]["request_id"]);
-    let (_, stats) = send(&app, reqwest::Method::GET, "/v2/admin/cache", None).await;
-    let curves = stats["data"]["namespaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["name"] == "curves")
-        .unwrap()
-        .clone();
+    let (curves, stats) = curves_stats(&app).await;
     assert_eq!(curves["hits"], 1, "{curves}");
     assert_eq!(curves["misses"], 1);
     assert_eq!(curves["hit_ratio"], 0.5);
@@ -384,14 +390,7 @@ async fn errors_and_invalid_requests_are_never_cached() {
     for _ in 0..2 {
         assert_eq!(app.get("/v2/curves?limit=0").await.status(), 400);
     }
-    let (_, stats) = send(&app, reqwest::Method::GET, "/v2/admin/cache", None).await;
-    let curves = stats["data"]["namespaces"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["name"] == "curves")
-        .unwrap()
-        .clone();
+    let (curves, _) = curves_stats(&app).await;
     assert_eq!(curves["hits"], 0);
     assert_eq!(curves["entries"], 0);
 }
@@ -440,28 +439,20 @@ async fn two_instances_sharing_redis_enforce_one_quota_and_one_cache() {
     assert_eq!(admitted + limited, 300);
 
     // A page cached by one instance is a hit on the other (through Redis).
-    let hits = |stats: &Value| {
+    let count = |stats: &Value, field: &str| {
         stats["data"]["namespaces"]
             .as_array()
             .unwrap()
             .iter()
             .find(|n| n["name"] == "curves")
-            .unwrap()["hits"]
+            .unwrap()[field]
             .as_u64()
             .unwrap()
     };
+    let hits = |stats: &Value| count(stats, "hits");
     let (_, before_b) = send(&b, reqwest::Method::GET, "/v2/admin/cache", None).await;
     let (_, before_a) = send(&a, reqwest::Method::GET, "/v2/admin/cache", None).await;
-    let misses = |stats: &Value| {
-        stats["data"]["namespaces"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["name"] == "curves")
-            .unwrap()["misses"]
-            .as_u64()
-            .unwrap()
-    };
+    let misses = |stats: &Value| count(stats, "misses");
     let page = "/v2/curves?limit=3&iso=NYMEX";
     a.get(page).await;
     b.get(page).await;

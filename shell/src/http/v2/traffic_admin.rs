@@ -7,7 +7,9 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::{IntoResponses, OpenApi, ToSchema};
+
+use crate::http::openapi::Problem;
 
 use aurum_core::cache::{self, NamespaceReport};
 use aurum_ports::{Policy, PolicyMatch, TenantId};
@@ -73,6 +75,28 @@ fn respond(req: &HttpRequest, status: StatusCode, data: &impl Serialize) -> Http
     );
     rep.status = status;
     rep.respond(req)
+}
+
+/// Problems every cache and rate-limit admin route may answer.
+#[derive(IntoResponses)]
+pub enum AdminProblems {
+    /// Missing or wrong bearer token.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The cache, the policy store or the rate-limit store cannot be reached.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+/// Problems of the routes that take a JSON body.
+#[derive(IntoResponses)]
+pub enum BodyProblems {
+    /// The body is not JSON.
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// The body breaks a rule (each item has a JSON pointer).
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Problem),
 }
 
 /// `{data, meta}` documents of the answers below (the v2 object envelope).
@@ -162,7 +186,7 @@ impl From<NamespaceReport> for NamespaceView {
     params(("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
         (status = 200, description = "Per-namespace statistics", body = CacheReportAnswer),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
     ))]
 #[get("/v2/admin/cache")]
 pub async fn cache_stats(
@@ -227,9 +251,8 @@ pub async fn invalidate(
         ("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
         (status = 200, description = "Invalidated", body = InvalidationAnswer),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown namespace", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The shared cache is unreachable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
     ))]
 #[post("/v2/admin/cache/{namespace}/invalidate")]
 pub async fn invalidate_namespace(
@@ -385,8 +408,7 @@ async fn apply(state: &AppState) {
     params(("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
         (status = 200, description = "Policies", body = PolicyListAnswer),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Policy store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
     ))]
 #[get("/v2/admin/rate-limits/policies")]
 pub async fn list_policies(
@@ -412,11 +434,9 @@ pub async fn list_policies(
     responses(
         (status = 201, description = "Created", body = PolicyAnswer),
         (status = 400, description = "Malformed body", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A policy has this name", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid policy", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Policy store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
+        BodyProblems,
     ))]
 #[post("/v2/admin/rate-limits/policies")]
 pub async fn create_policy(
@@ -460,10 +480,8 @@ pub async fn create_policy(
         (status = 200, description = "Replaced", body = PolicyAnswer),
         (status = 201, description = "Created", body = PolicyAnswer),
         (status = 400, description = "Malformed body", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid policy", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Policy store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
+        BodyProblems,
     ))]
 #[put("/v2/admin/rate-limits/policies/{name}")]
 pub async fn put_policy(
@@ -502,9 +520,8 @@ pub async fn put_policy(
         ("Authorization" = Option<String>, Header, description = "Bearer <admin token> (when one is configured)")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such policy", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Policy store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
     ))]
 #[delete("/v2/admin/rate-limits/policies/{name}")]
 pub async fn delete_policy(
@@ -569,8 +586,7 @@ fn parse_tenant(raw: Option<String>, pointer: &str) -> Result<Option<TenantId>, 
     responses(
         (status = 200, description = "Usage per route group", body = UsageAnswer),
         (status = 400, description = "Bad tenant", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Rate-limit store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
     ))]
 #[get("/v2/admin/rate-limits/usage")]
 pub async fn usage(
@@ -652,10 +668,8 @@ pub struct DryRunView {
     responses(
         (status = 200, description = "The decision", body = DryRunAnswer),
         (status = 400, description = "Malformed body or tenant", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong token", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid request", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Rate-limit store unavailable", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
+        AdminProblems,
+        BodyProblems,
     ))]
 #[post("/v2/admin/rate-limits/decisions:dry-run")]
 pub async fn dry_run(
