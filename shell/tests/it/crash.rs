@@ -4,19 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::pg::test_schema;
-
-async fn count(url: &str, schema: &str, sql: &str) -> i64 {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("SET search_path = {schema}"))
-        .await
-        .unwrap();
-    client.query_one(sql, &[]).await.unwrap().get(0)
-}
+use crate::pg::{count, test_schema};
 
 fn aurum(url: &str, schema: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aurum"));

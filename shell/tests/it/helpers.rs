@@ -154,3 +154,12 @@ pub fn row_key(row: &Value) -> (String, String, String) {
         row["asof_date"].as_str().unwrap().to_owned(),
     )
 }
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -12,16 +12,8 @@ use aurum::settings::ServeSettings;
 use aurum::telemetry::Telemetry;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-use crate::pg::test_schema;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::helpers::{TestApp, free_port};
+use crate::pg::{count, test_schema};
 
 /// `aurum serve` as a real process, killed on drop if still running.
 struct Server(Child);
@@ -151,18 +143,6 @@ async fn sigterm_drains_lets_a_slow_request_finish_and_exits_zero() {
             "no shutdown step {step} logged:\n{text}"
         );
     }
-}
-
-async fn count(url: &str, schema: &str, sql: &str) -> i64 {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("SET search_path = {schema}"))
-        .await
-        .unwrap();
-    client.query_one(sql, &[]).await.unwrap().get(0)
 }
 
 async fn post(app: &TestApp, path: &str, body: &Value) -> Value {

@@ -68,3 +68,16 @@ impl Drop for TestSchema {
         .join();
     }
 }
+
+/// `sql` (one `bigint` column, one row) run in `schema`.
+pub async fn count(url: &str, schema: &str, sql: &str) -> i64 {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("SET search_path = {schema}"))
+        .await
+        .unwrap();
+    client.query_one(sql, &[]).await.unwrap().get(0)
+}

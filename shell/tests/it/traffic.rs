@@ -13,10 +13,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use crate::helpers::{TestApp, free_port, known_csv, spawn_app, spawn_with, write_temp};
 use aurum::settings::ServeSettings;
 use serde_json::{Value, json};
-
-use crate::helpers::{TestApp, known_csv, spawn_app, spawn_with, write_temp};
 
 /// The Redis the tests share, unless `AURUM_TEST_REDIS_URL` says otherwise.
 fn redis_url() -> Option<String> {
@@ -575,14 +574,6 @@ impl Drop for PrivateRedis {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]

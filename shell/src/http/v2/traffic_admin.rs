@@ -91,6 +91,9 @@ pub enum AdminProblems {
 /// Problems of the routes that take a JSON body.
 #[derive(IntoResponses)]
 pub enum BodyProblems {
+    /// The body is not well-formed JSON of the expected shape, or names a malformed tenant.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
     /// The body is not JSON.
     #[response(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),
@@ -433,7 +436,6 @@ pub async fn list_policies(
     request_body = PolicyBody,
     responses(
         (status = 201, description = "Created", body = PolicyAnswer),
-        (status = 400, description = "Malformed body", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A policy has this name", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         AdminProblems,
         BodyProblems,
@@ -479,7 +481,6 @@ pub async fn create_policy(
     responses(
         (status = 200, description = "Replaced", body = PolicyAnswer),
         (status = 201, description = "Created", body = PolicyAnswer),
-        (status = 400, description = "Malformed body", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         AdminProblems,
         BodyProblems,
     ))]
@@ -667,7 +668,6 @@ pub struct DryRunView {
     request_body = DryRunBody,
     responses(
         (status = 200, description = "The decision", body = DryRunAnswer),
-        (status = 400, description = "Malformed body or tenant", body = crate::http::openapi::Problem, content_type = "application/problem+json"),
         AdminProblems,
         BodyProblems,
     ))]
