@@ -14,6 +14,34 @@ mod scenario_support;
 
 use std::sync::Arc;
 
+/// Expands to one `#[tokio::test]` per clause of the suite `$suite` (a module of
+/// [`crate::contract`]): each test builds a fresh subject with `$factory().await` and passes it,
+/// by value, to `crate::contract::$suite::$clause`. A failing clause therefore fails alone, as
+/// its own test, and never hides the others.
+///
+/// Suites do not call this directly from adapters: each suite exports its own macro that lists
+/// its clauses once (for example `aurum_ports::ppa_store_contract!(fresh_store)`), so an adapter
+/// cannot forget a clause that is added later. Use it inside a module of the adapter's
+/// integration tests:
+///
+/// ```ignore
+/// mod ppa_store_contract {
+///     async fn fresh() -> Arc<dyn PpaStore> { Arc::new(MemoryPpaStore::new()) }
+///     aurum_ports::ppa_store_contract!(fresh);
+/// }
+/// ```
+#[macro_export]
+macro_rules! contract_tests {
+    ($factory:path; $suite:ident { $($clause:ident),+ $(,)? }) => {
+        $(
+            #[tokio::test]
+            async fn $clause() {
+                $crate::contract::$suite::$clause($factory().await).await;
+            }
+        )+
+    };
+}
+
 use crate::idempotency::IdempotencyStore;
 use crate::outbox::Outbox;
 use crate::run_queue::RunQueue;
